@@ -1,0 +1,83 @@
+"""How states behave, the same under every regime: the ``[behaviour]`` scenario table.
+
+These are the model's behavioural constants. Regimes never touch them: a regime
+changes only who sits at the table and how it decides (DESIGN.md, The one rule).
+Each field says which claim it serves; docs/model.md gives the reasons for the defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0, le=10.0)]
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class Behaviour:
+    """Behavioural constants shared by all regimes.
+
+    Attributes
+    ----------
+    cost_weight : float
+        How much a state's share of the forum's burden lowers the ambition it accepts.
+    trust_weight : float
+        How much trust in the proposer raises the ambition a state accepts.
+    alignment_split : float
+        How far positions split along alignment, times rivalry and divisiveness
+        (geopolitical football, PAPER.md#C4).
+    block_propensity : float
+        Probability scale with which a state opposes what a distant proposer backs:
+        ``rivalry x divisiveness x alignment distance x block_propensity``
+        (PAPER.md#C11); states other than great powers oppose at half this rate.
+    linkage : float
+        Probability, times rivalry, that a rival great power links the issue to another
+        dispute and blocks (China tying climate to Taiwan, PAPER.md#C11).
+    position_noise : float
+        Standard deviation of the noise on each position.
+    deliberation : float
+        How far deliberation pulls members' positions toward the forum's mean, times the
+        trust among them (consultation among the like-minded, PAPER.md#C6).
+    compliance_base, w_bindingness, w_trust, w_verification, w_cost, w_size : float
+        Compliance (the delivered share of a pledge): a base, raised by bindingness,
+        trust among co-signatories and verification, lowered by the state's cost share
+        and by the number of co-signatories (Olson-style free riding, PAPER.md#C14,
+        PAPER.md#C17).
+    compliance_noise : float
+        Standard deviation of the noise on compliance.
+    voice_weight : float
+        Weight ``a`` of voice (input) against output in legitimacy.
+    legitimacy_memory : float
+        Step size of the perceived-legitimacy update.
+    rival_rate : float
+        Probability scale, times rivalry and dissatisfaction, that a dissatisfied great
+        power founds a rival forum (PAPER.md#C8, PAPER.md#C15).
+    diversion : float
+        Share of a rival forum member's effort it draws away from the regime's forums.
+    urgency_growth : float
+        Growth of harm per urgency window while no agreement is in force (up to two
+        windows).
+    """
+
+    cost_weight: NonNeg = 0.3
+    trust_weight: NonNeg = 0.4
+    alignment_split: NonNeg = 0.6
+    block_propensity: NonNeg = 1.5
+    linkage: Unit = 0.3
+    position_noise: Unit = 0.05
+    deliberation: Unit = 0.5
+    compliance_base: Unit = 0.35
+    w_bindingness: NonNeg = 0.4
+    w_trust: NonNeg = 0.4
+    w_verification: NonNeg = 0.15
+    w_cost: NonNeg = 0.3
+    w_size: NonNeg = 0.25
+    compliance_noise: Unit = 0.1
+    voice_weight: Unit = 0.5
+    legitimacy_memory: Unit = 0.2
+    rival_rate: Unit = 0.2
+    diversion: Unit = 0.3
+    urgency_growth: NonNeg = 0.5

@@ -1,0 +1,163 @@
+"""Issue types and their aggregation technologies.
+
+Which regime fits which problem depends on how individual contributions add up to
+provision (Hirshleifer 1983; Sandler, *Global Collective Action*, 2004). That is what
+lets different regimes win on different problems (PAPER.md#C18):
+
+* **summation** (climate, cyber norms): provision is the relevance-weighted sum of
+  efforts, so the biggest contributors must act whatever their regime (PAPER.md#C7);
+* **weakest link** (pandemic): containment is as good as the worst-contained state, so
+  near-universal follow-through matters (PAPER.md#C1, PAPER.md#C4);
+* **best shot** (financial crisis): the largest economy's firepower decides (G20 style);
+* **threshold** (proliferation): every great power must act, and verification decides
+  how much of it counts (P5+1 style; standing verification capacity helps, PAPER.md#C5);
+* **enforcement** (security crisis): the others' effort must outweigh a party that never
+  helps and blocks where it can (PAPER.md#C2).
+
+Every function here maps delivered effort ``d`` (one value per state, 0 = nothing,
+about 1 = full effort at full ambition) to provision in 0..1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Technology = Literal["summation", "weakest_link", "best_shot", "threshold", "enforcement"]
+Relevance = Literal["power", "equal", "great_powers", "power_and_count"]
+
+
+@dataclass(frozen=True)
+class IssueType:
+    """The fixed traits of one issue type (the table in DESIGN.md, Problems).
+
+    Parameters
+    ----------
+    name : str
+        Issue key as used in scenarios.
+    technology : Technology
+        Aggregation technology (module docstring).
+    security : bool
+        Peace-and-security issue: the charter sends it to the Security Council.
+    divisiveness : float
+        How far positions split along alignment under rivalry (0..1).
+    severity : float
+        Harm per step to a fully exposed state, before urgency growth.
+    window : int
+        Urgency window in steps: an agreement later than this counts as slow
+        (``flexibility``), and harm grows while no agreement is in force.
+    lifetime : int
+        Steps the problem lasts if never solved; the shadow problem lasts as long.
+    verification : float
+        How easy compliance is to check (0..1): raises compliance.
+    required : float
+        The effort that full provision needs, in the technology's own units.
+    relevance : Relevance
+        Whose effort counts: by power (capability), equally, great powers only, or half
+        power half head count (norms need adopters as well as weight).
+    """
+
+    name: str
+    technology: Technology
+    security: bool
+    divisiveness: float
+    severity: float
+    window: int
+    lifetime: int
+    verification: float
+    required: float
+    relevance: Relevance
+
+
+#: The six issue types of PAPER.md. Values are ordinal judgements from the paper's
+#: descriptions (pp. 5-22), documented in docs/model.md; sweeps may vary them.
+ISSUE_TYPES: dict[str, IssueType] = {
+    t.name: t
+    for t in (
+        IssueType("climate", "summation", False, 0.5, 1.0, 12, 40, 0.6, 0.6, "power"),
+        IssueType("pandemic", "weakest_link", False, 0.2, 1.5, 4, 16, 0.5, 0.6, "equal"),
+        IssueType("proliferation", "threshold", True, 0.5, 1.0, 8, 30, 0.3, 0.5, "great_powers"),
+        IssueType("security_crisis", "enforcement", True, 0.8, 2.0, 3, 12, 0.7, 0.1, "power"),
+        IssueType("financial_crisis", "best_shot", False, 0.2, 1.5, 2, 10, 0.8, 0.6, "power"),
+        IssueType("cyber_norms", "summation", False, 0.8, 0.6, 10, 40, 0.3, 0.6, "power_and_count"),
+    )
+}
+
+#: Issue keys in a fixed order (never iterate a set of strings in model logic).
+ISSUE_NAMES: tuple[str, ...] = tuple(ISSUE_TYPES)
+MIXED = "mixed"
+
+#: Curvature of the weakest-link mean: -2 weighs the worst-contained states heavily.
+WEAKEST_LINK_RHO = -2.0
+#: National effort every state makes against a pandemic without any agreement.
+SELF_HELP = 0.1
+#: Extra enforcement effort needed per unit of the party's own power.
+PARTY_WEIGHT = 1.5
+
+
+def relevance_weights(kind: Relevance, power: np.ndarray, great_power: np.ndarray) -> np.ndarray:
+    """Return whose effort counts for an issue, one weight per state, summing to 1."""
+    n = len(power)
+    if kind == "power":
+        w = power.astype(float)
+    elif kind == "equal":
+        w = np.full(n, 1.0)
+    elif kind == "great_powers":
+        w = great_power.astype(float)
+        if w.sum() == 0:
+            w = power.astype(float)
+    else:  # power_and_count
+        w = 0.5 * power / power.sum() + 0.5 / n
+    return w / w.sum()
+
+
+def provision(
+    issue: IssueType,
+    effort: np.ndarray,
+    relevance: np.ndarray,
+    *,
+    great_power: np.ndarray,
+    party: int = -1,
+    party_power: float = 0.0,
+    verification_capacity: float = 0.0,
+) -> float:
+    """Turn delivered effort per state into provision in 0..1 by the issue's technology.
+
+    Parameters
+    ----------
+    issue : IssueType
+        The problem's issue type.
+    effort : numpy.ndarray
+        Delivered effort per state (>= 0).
+    relevance : numpy.ndarray
+        Weights from :func:`relevance_weights` (sum 1).
+    great_power : numpy.ndarray
+        Boolean mask of great powers (threshold technology).
+    party : int
+        Index of the state the enforcement is against, or -1.
+    party_power : float
+        Power of that party (its resistance).
+    verification_capacity : float
+        Standing capacity of the deciding forum, which helps verify (PAPER.md#C5).
+    """
+    tech = issue.technology
+    if tech == "summation":
+        value = float(relevance @ effort) / issue.required
+    elif tech == "weakest_link":
+        z = np.maximum(effort, SELF_HELP)
+        value = float(np.mean(z**WEAKEST_LINK_RHO)) ** (1.0 / WEAKEST_LINK_RHO) / issue.required
+    elif tech == "best_shot":
+        # share of the largest contributor's full firepower that is delivered
+        value = float(np.max(relevance * effort)) / (issue.required * float(np.max(relevance)))
+    elif tech == "threshold":
+        gp_effort = effort[great_power] if great_power.any() else effort
+        v = issue.verification + (1.0 - issue.verification) * min(1.0, verification_capacity)
+        value = min(1.0, float(np.min(gp_effort)) / issue.required) * v
+    else:  # enforcement
+        mask = np.ones(len(effort), dtype=bool)
+        if party >= 0:
+            mask[party] = False
+        value = float(relevance[mask] @ effort[mask]) / (issue.required + PARTY_WEIGHT * party_power)
+    return min(1.0, max(0.0, value))

@@ -1,0 +1,206 @@
+"""Outcome metrics: names, ranges and definitions (DESIGN.md, Outcomes).
+
+:data:`METRICS` is the single source of every metric's name, range, label and meaning:
+the data collector, the range tests, run summaries and (later) figure labels read it.
+The values are computed each step by :func:`compute` from what the step recorded in a
+:class:`Tally`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.world import DEVELOPING
+
+if TYPE_CHECKING:
+    from sim.model import MultilatModel
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome metric."""
+
+    name: str
+    label: str
+    lo: float
+    hi: float
+    description: str
+    summary: str = "mean"  # how a run summarises it after burn-in: "mean" or "sum"
+    claims: tuple[str, ...] = ()
+
+
+INF = math.inf
+
+#: Every metric, in reporting order.
+METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("effectiveness", "Effectiveness", 0, 1,
+           "1 - harm suffered / harm the same problems would have done with no provision",
+           claims=("C10", "C17", "C18")),
+    Metric("legitimacy", "Legitimacy", 0, 1,
+           "mean over states of a*voice + (1-a)*output (benefit relative to exposure)",
+           claims=("C1", "C12")),
+    Metric("voice", "Voice (input legitimacy)", 0, 1,
+           "mean over states of voting power in the deciding forum relative to an equal "
+           "share, capped at 1", claims=("C1", "C17")),
+    Metric("legitimacy_developing", "Legitimacy among developing states", 0, 1,
+           "legitimacy averaged over developing states only", claims=("C1", "C9", "C12")),
+    Metric("fragmentation", "Fragmentation", 0, 1,
+           "1 - Herfindahl index of cooperative effort over active forums", claims=("C15",)),
+    Metric("rival_forums", "Rival forums", 0, INF,
+           "number of active rival forums founded by dissatisfied powers", claims=("C8", "C15")),
+    Metric("bloc_modularity", "Bloc modularity", -0.5, 1,
+           "modularity of the cooperation network over the three camps", claims=("C8",)),
+    Metric("solidarity", "Solidarity", 0, 1,
+           "mean over agreements of (compliance + trust among co-signatories) / 2",
+           claims=("C6",)),
+    Metric("capability", "Capability", 0, 1,
+           "share of world power committed and kept (signatories x delivered share)",
+           claims=("C10",)),
+    Metric("flexibility", "Flexibility", 0, 1,
+           "share of problems so far that reached an agreement within their urgency window",
+           claims=("C13",)),
+    Metric("time_to_agreement", "Time to agreement (steps)", 0, INF,
+           "mean steps from arrival to agreement, over problems agreed so far",
+           claims=("C3", "C13")),
+    Metric("ambition", "Ambition", 0, 1,
+           "mean agreed ambition over open problems, no agreement counted as zero",
+           claims=("C3",)),
+    Metric("deadlock_rate", "Deadlock rate", 0, 1,
+           "failed decision attempts / attempts, this step", claims=("C2", "C11")),
+    Metric("never_agreed", "Never agreed", 0, 1,
+           "share of problems ended so far that never reached an agreement", claims=("C2",)),
+    Metric("veto_count", "Vetoes", 0, INF,
+           "permanent-member vetoes of drafts that had the votes, this step",
+           summary="sum", claims=("C2",)),
+    Metric("compliance_rate", "Compliance", 0, 1,
+           "share of pledged effort delivered by signatories", claims=("C6", "C14")),
+    Metric("burden_developing", "Burden on developing states", 0, 1,
+           "mean over developing states of forum seats staffed / bandwidth (capped at 1)",
+           claims=("C16",)),
+    Metric("transaction_costs", "Transaction costs", 0, INF,
+           "forum seats staffed (incl. set-up) / total bandwidth", claims=("C16",)),
+    Metric("equity", "Equity", 0, 1,
+           "1 - Gini over states of benefit relative to potential harm", claims=("C16",)),
+    Metric("coalition_size", "Members per agreement", 0, INF,
+           "mean signatories per agreement in force", claims=("C13", "C17")),
+)}
+
+
+@dataclass
+class Tally:
+    """What one step recorded, for :func:`compute`."""
+
+    n: int
+    harm: float = 0.0
+    shadow: float = 0.0
+    harm_state: np.ndarray = field(init=False)
+    shadow_state: np.ndarray = field(init=False)
+    kept_sum: np.ndarray = field(init=False)
+    kept_count: np.ndarray = field(init=False)
+    voice_sum: np.ndarray = field(init=False)
+    exposure_sum: np.ndarray = field(init=False)
+    benefit_sum: np.ndarray = field(init=False)
+    n_voiced: int = 0
+    attempts: int = 0
+    deadlocks: int = 0
+    vetoes: int = 0
+    pledged: float = 0.0
+    delivered: float = 0.0
+    solidarity: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    ambition: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in ("harm_state", "shadow_state", "kept_sum", "kept_count", "voice_sum",
+                     "exposure_sum", "benefit_sum"):
+            setattr(self, name, np.zeros(self.n))
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = len(x)
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    cum = np.cumsum(x)
+    return float((n + 1 - 2 * (cum.sum() / total)) / n)
+
+
+def camp_modularity(ties: np.ndarray, camp: np.ndarray) -> float:
+    """Modularity, over camps, of the network projected from a state x forum matrix.
+
+    The weight between two states is the sum over forums of the product of their ties;
+    the sums are taken from the incidence matrix directly (linear in states x forums),
+    never from the state x state matrix.
+    """
+    if ties.size == 0:
+        return 0.0
+    s = ties.sum(axis=0)
+    sq = (ties**2).sum(axis=0)
+    two_m = float((s**2 - sq).sum())
+    if two_m <= 0:
+        return 0.0
+    degree = ties @ s - (ties**2).sum(axis=1)
+    q = 0.0
+    for c in range(int(camp.max()) + 1):
+        rows = ties[camp == c]
+        if len(rows) == 0:
+            continue
+        sc = rows.sum(axis=0)
+        inside = float((sc**2 - (rows**2).sum(axis=0)).sum())
+        q += inside / two_m - (float(degree[camp == c].sum()) / two_m) ** 2
+    return q
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else math.nan
+
+
+def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
+    """All metrics of this step from the model's state and the step's tally."""
+    w = model.world
+    dev = w.kind == DEVELOPING
+    a = model.behaviour.voice_weight
+    voice = tally.voice_sum / tally.n_voiced if tally.n_voiced else np.zeros(w.n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        output = np.where(tally.exposure_sum > 0, tally.benefit_sum / tally.exposure_sum, 0.0)
+        relief = np.where(tally.shadow_state > 0,
+                          1 - tally.harm_state / tally.shadow_state, 0.0)
+    legit = a * voice + (1 - a) * output
+    forums = [f for f in model.forums if f.active]
+    efforts = np.array([f.effort for f in forums])
+    total_effort = efforts.sum()
+    frag = 1 - float(((efforts / total_effort) ** 2).sum()) if total_effort > 0 else math.nan
+    ties = np.stack([f.ties for f in forums], axis=1) if forums else np.zeros((w.n, 0))
+    seats = model.seats
+    load = np.minimum(1.0, seats / w.bandwidth)
+    c = model.counters
+    return {
+        "effectiveness": 1 - tally.harm / tally.shadow if tally.shadow > 0 else math.nan,
+        "legitimacy": float(legit.mean()),
+        "voice": float(voice.mean()),
+        "legitimacy_developing": float(legit[dev].mean()) if dev.any() else math.nan,
+        "fragmentation": frag,
+        "rival_forums": float(sum(1 for f in forums if f.kind == "rival")),
+        "bloc_modularity": camp_modularity(ties, w.camp),
+        "solidarity": float(np.mean(tally.solidarity)) if tally.solidarity else math.nan,
+        "capability": float(w.power @ np.where(tally.kept_count > 0,
+                                               tally.kept_sum / np.maximum(tally.kept_count, 1),
+                                               0.0)),
+        "flexibility": _ratio(c["in_window"], c["window_known"]),
+        "time_to_agreement": _ratio(c["agreement_delay"], c["agreed"]),
+        "ambition": float(np.mean(tally.ambition)) if tally.ambition else math.nan,
+        "deadlock_rate": _ratio(tally.deadlocks, tally.attempts),
+        "never_agreed": _ratio(c["ended_unagreed"], c["ended"]),
+        "veto_count": float(tally.vetoes),
+        "compliance_rate": _ratio(tally.delivered, tally.pledged),
+        "burden_developing": float(load[dev].mean()) if dev.any() else math.nan,
+        "transaction_costs": float(seats.sum() / w.bandwidth.sum()),
+        "equity": 1 - gini(np.clip(relief, 0, 1)),
+        "coalition_size": float(np.mean(tally.sizes)) if tally.sizes else math.nan,
+    }

@@ -1,0 +1,369 @@
+"""The model: states, problems, forums and one regime on Mesa.
+
+One step (DESIGN.md, What states do each step):
+
+1. new problems arrive;
+2. the regime convenes a forum for each open problem that has none;
+3. members take positions (:mod:`sim.positions`);
+4. once its deliberation delay has passed, the forum's decision rule turns positions into
+   an agreement or a deadlock (:mod:`sim.decisions`, the regime's :meth:`decide`);
+5. signatories deliver a share of their pledge (compliance), outsiders follow by the
+   legitimacy they see, standing capacity multiplies effort, overloaded states lose
+   effort to transaction costs;
+6. the aggregation technology turns effort into provision, and harm falls by that share;
+7. trust, perceived legitimacy and rival forums are updated;
+8. the data collector records the metrics (:mod:`sim.metrics`).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import State
+from sim.decisions import Decision
+from sim.forums import VOTE_LETTERS, Forum, Rule
+from sim.issues import provision
+from sim.metrics import METRICS, Tally, compute
+from sim.problems import RESOLVE_EFFORT, Agreement, Problem, ProblemStream
+from sim.regimes import get_regime
+from sim.rivals import RivalForums
+from sim.scenario import Scenario, build_scenario
+from sim.trust import Trust
+from sim.world import World, load_world
+
+#: Exponential memory of the cooperation network's ties.
+TIE_MEMORY = 0.2
+
+
+def _read_metric(model: MultilatModel, name: str) -> float:
+    return model.step_metrics[name]
+
+
+class MultilatModel(mesa.Model):
+    """States cooperating on transnational problems under one multilateral regime.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        A validated scenario (:func:`sim.scenario.load_scenario`); defaults otherwise.
+    rng : numpy.random.Generator, optional
+        The run's generator. By default one is derived from the scenario's ``seed`` with
+        :class:`numpy.random.SeedSequence`; pass ``rng`` or a seed, never both.
+    record_votes : bool
+        Keep every vote cast (see :meth:`votes_frame`).
+    **overrides
+        Scenario keys, e.g. ``regime="club", rivalry=0.6, **{"world.n_states": 100}``.
+
+    Examples
+    --------
+    >>> model = MultilatModel(regime="concert", rivalry=0.2, steps=30, seed=1)
+    >>> model.run()
+    >>> round(model.summary()["effectiveness"], 2) >= 0
+    True
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, rng: np.random.Generator | None = None,
+                 record_votes: bool = True, **overrides: Any) -> None:
+        if scenario is None or overrides:
+            base = scenario.model_dump() if scenario is not None else {}
+            scenario = build_scenario(base, **overrides)
+        if rng is None:
+            rng = np.random.default_rng(np.random.SeedSequence(scenario.seed))
+        super().__init__(rng=rng)
+        self.spec = scenario
+        self.rivalry = scenario.rivalry
+        self.behaviour = scenario.behaviour
+        self.t = 0
+        self.world: World = load_world(scenario.world.kind, self.rng, **scenario.world.params())
+        self.states = [State(self, i) for i in range(self.world.n)]
+        self.trust = Trust(self.world.alignment, self.world.democracy, self.rivalry)
+        self.forums: list[Forum] = []
+        self._forum_ids = 0
+        self.seats = np.zeros(self.world.n)
+        self.stream = ProblemStream(
+            self.world, self.rng, issue=scenario.issue,
+            arrival_rate=scenario.problems.arrival_rate,
+            issue_weights=scenario.problems.issue_weights,
+            great_power_party_share=scenario.problems.great_power_party_share)
+        self.problems: list[Problem] = []
+        self.counters = dict.fromkeys(
+            ("agreed", "agreement_delay", "in_window", "window_known", "ended",
+             "ended_unagreed", "attempts", "deadlocks", "vetoes"), 0.0)
+        self.record_votes = record_votes
+        self._votes: list[tuple[int, str, str, np.ndarray, np.ndarray]] = []
+        regime_cls = get_regime(scenario.regime)
+        self.regime = regime_cls(self, scenario.regime_rules())
+        self.regime.setup()
+        self.rivals = RivalForums(self)
+        self.step_metrics: dict[str, float] = dict.fromkeys(METRICS, math.nan)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_read_metric, name=name) for name in METRICS})
+
+    # --- forums ------------------------------------------------------------------------
+    def add_forum(self, name: str, kind: str, members: np.ndarray, *, rule: Rule,
+                  bindingness: float, setup_cost: float = 0.0, **kw: Any) -> Forum:
+        """Create a forum, register it and seat its members."""
+        forum = Forum(id=self._forum_ids, name=name, kind=kind, members=members.copy(),
+                      rule=rule, bindingness=bindingness, founded=self.t, **kw)
+        forum.setup_cost = setup_cost  # type: ignore[attr-defined]
+        self._forum_ids += 1
+        self.forums.append(forum)
+        self.seats += forum.members
+        return forum
+
+    def close_forum(self, forum: Forum) -> None:
+        """Dissolve an ad hoc or rival forum."""
+        forum.active = False
+        self.forums.remove(forum)
+
+    def free_bandwidth(self) -> np.ndarray:
+        """Seats each state can still staff this step."""
+        return self.world.bandwidth - self.seats
+
+    def charge_setup(self, forum: Forum) -> None:
+        """Seat a new coalition's members and charge its set-up cost (PAPER.md#C16)."""
+        self.seats += forum.members * (1.0 + getattr(forum, "setup_cost", 0.0))
+
+    def _seat_load(self) -> np.ndarray:
+        """One seat per active forum a state sits in, however many problems it handles."""
+        seats = np.zeros(self.world.n)
+        for f in self.forums:
+            seats += f.members
+        return seats
+
+    # --- the step ----------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one step (module docstring)."""
+        t = self.t
+        self.regime.before_step()
+        self.seats = self._seat_load()
+        tally = Tally(self.world.n)
+        for f in self.forums:
+            f.effort = 0.0
+        self.problems.extend(self.stream.arrivals(t))
+
+        for p in self.problems:
+            if p.open and p.agreement is None and (p.forum is None or not p.forum.active):
+                forum = self.regime.convene(p)
+                if forum is not None:
+                    p.forum, p.convened = forum, t
+        for p in self.problems:
+            if (p.open and p.agreement is None and p.forum is not None
+                    and t - p.convened >= p.forum.delay):
+                self._attempt(p, tally)
+
+        efficiency = np.minimum(1.0, self.world.bandwidth / np.maximum(self.seats, 1e-9))
+        handled: dict[int, tuple[Forum, list[Problem]]] = {}
+        for p in self.problems:
+            self._implement(p, tally, efficiency)
+            if p.open and p.forum is not None:
+                handled.setdefault(p.forum.id, (p.forum, []))[1].append(p)
+        self._update_legitimacy(handled)
+        self.trust.revert()
+        self.rivals.step()
+        self._retire(t)
+        self.step_metrics = compute(self, tally)
+        self.datacollector.collect(self)
+        self.t += 1
+
+    def _attempt(self, p: Problem, tally: Tally) -> None:
+        forum = p.forum
+        assert forum is not None
+        decision: Decision = self.regime.decide(forum, p)
+        p.attempts += 1
+        tally.attempts += 1
+        self.counters["attempts"] += 1
+        if len(decision.vetoed_by):
+            tally.vetoes += 1
+            self.counters["vetoes"] += 1
+        if self.record_votes and len(decision.voters):
+            self._votes.append((self.t, forum.name, p.name, decision.voters, decision.votes))
+        if not decision.agreed:
+            p.deadlocks += 1
+            tally.deadlocks += 1
+            self.counters["deadlocks"] += 1
+            return
+        p.agreement = Agreement(forum=forum, ambition=decision.ambition,
+                                signatories=decision.signatories, step=self.t,
+                                voice=self.regime.voice(forum, decision),
+                                opposed=decision.opposed)
+        delay = self.t - p.arrived
+        self.counters["agreed"] += 1
+        self.counters["agreement_delay"] += delay
+        if delay <= p.issue.window:
+            self.counters["in_window"] += 1
+        self.counters["window_known"] += 1
+
+    def _compliance(self, forum: Forum, p: Problem, sig: np.ndarray) -> np.ndarray:
+        """Delivered share of each signatory's pledge (DESIGN.md step 5)."""
+        b = self.behaviour
+        r = p.relevance[sig]
+        share = r / max(float(r.sum()), 1e-12)
+        trust = self.trust.toward(sig, sig)
+        olson = math.log(max(len(sig), 1)) / math.log(max(self.world.n, 2))
+        k = (b.compliance_base + b.w_bindingness * forum.bindingness
+             + b.w_trust * (trust - 0.5) + b.w_verification * p.verification
+             - b.w_cost * share - b.w_size * olson
+             + self.rng.normal(0.0, b.compliance_noise, len(sig)))
+        return np.clip(k, 0.0, 1.0)
+
+    def _implement(self, p: Problem, tally: Tally, efficiency: np.ndarray) -> None:
+        """Contributions, provision and harm of one problem this step."""
+        w, b = self.world, self.behaviour
+        age = p.age(self.t)
+        window = p.issue.window
+        shadow_growth = 1 + b.urgency_growth * min(age / window, 2.0)
+        shadow = p.severity * shadow_growth * p.exposure
+        tally.shadow_state += shadow
+        tally.shadow += float(shadow.sum())
+        if not p.open:
+            return
+        effort = np.zeros(w.n)
+        a = p.agreement
+        forum = a.forum if a is not None else None
+        if a is not None and forum is not None:
+            sig = a.signatories
+            k = self._compliance(forum, p, sig)
+            effort[sig] = a.ambition * k * efficiency[sig]
+            if forum.outsider_follow > 0:
+                out = np.ones(w.n, dtype=bool)
+                out[sig] = False
+                out[a.opposed] = False
+                if p.party >= 0:
+                    out[p.party] = False
+                follow = a.ambition * forum.outsider_follow * forum.legitimacy * efficiency
+                effort[out] = follow[out]
+            slip = self.rng.uniform(0.0, 2 * forum.slippage) if forum.slippage > 0 else 0.0
+            effort *= 1.0 + forum.capacity * max(0.0, 1.0 - slip)
+            kept = (self.rng.uniform(size=len(sig)) < k).astype(float)
+            self.trust.reciprocate(sig, kept)
+            r = p.relevance[sig]
+            tally.pledged += float(r.sum() * a.ambition)
+            tally.delivered += float(r @ k * a.ambition)
+            tally.kept_sum[sig] += k
+            tally.kept_count[sig] += 1
+            tally.solidarity.append(0.5 * float(k.mean()) + 0.5 * self.trust.among(sig))
+            tally.sizes.append(len(sig))
+            tally.ambition.append(a.ambition)
+        else:
+            p.unaddressed += 1
+            tally.ambition.append(0.0)
+        effort = self.rivals.divert(p, effort)
+        for f, share in self.rivals.contributions(p):
+            f.effort += float(p.relevance @ share)
+            effort += share
+        if forum is not None:
+            contributed = p.relevance @ effort
+            forum.effort += float(contributed)
+            forum.ties += TIE_MEMORY * (effort * forum.members - forum.ties)
+        party_power = float(w.power[p.party]) if p.party >= 0 else 0.0
+        p.provision = provision(p.issue, effort, p.relevance, great_power=w.great_power,
+                                party=p.party, party_power=party_power,
+                                verification_capacity=forum.capacity if forum else 0.0)
+        growth = 1 + b.urgency_growth * min(p.unaddressed / window, 2.0)
+        harm = p.severity * growth * (1 - p.provision) * p.exposure
+        tally.harm_state += harm
+        tally.harm += float(harm.sum())
+        # legitimacy: voice in the deciding forum and benefit relative to exposure
+        voice = a.voice if a is not None else (forum.voice if forum is not None else None)
+        if voice is not None:
+            tally.voice_sum += voice
+        tally.n_voiced += 1
+        tally.exposure_sum += p.exposure
+        tally.benefit_sum += p.exposure * p.provision
+        p.progress += p.provision
+        if p.progress >= RESOLVE_EFFORT:
+            p.resolved = self.t
+
+    def _update_legitimacy(self, handled: dict[int, tuple[Forum, list[Problem]]]) -> None:
+        """Each state's perceived legitimacy of each forum that handled problems."""
+        lam, a_w = self.behaviour.legitimacy_memory, self.behaviour.voice_weight
+        for forum, problems in handled.values():
+            exposure = np.zeros(self.world.n)
+            benefit = np.zeros(self.world.n)
+            voice = np.zeros(self.world.n)
+            for p in problems:
+                exposure += p.exposure
+                benefit += p.exposure * p.provision
+                voice += p.agreement.voice if p.agreement is not None else forum.voice
+            output = np.divide(benefit, exposure, out=np.zeros_like(benefit), where=exposure > 0)
+            target = a_w * voice / len(problems) + (1 - a_w) * output
+            forum.legitimacy += lam * (target - forum.legitimacy)
+
+    def _retire(self, t: int) -> None:
+        """Drop problems whose lifetime is over; dissolve their ad hoc forums."""
+        keep = []
+        for p in self.problems:
+            solved_now = p.resolved == t
+            if p.alive(t + 1) and not solved_now:
+                keep.append(p)
+                if p.agreement is None and p.age(t) == p.issue.window:
+                    self.counters["window_known"] += 1  # missed its window
+                continue
+            if solved_now and p.alive(t + 1):
+                keep.append(p)  # its shadow runs on
+            if solved_now or p.open:
+                self.counters["ended"] += 1
+                if p.agreement is None:
+                    self.counters["ended_unagreed"] += 1
+                forum = p.forum
+                if forum is not None and not forum.standing and forum.active:
+                    self.close_forum(forum)
+        self.problems = keep
+
+    # --- running and results -----------------------------------------------------------
+    def run(self, steps: int | None = None) -> MultilatModel:
+        """Run ``steps`` steps (default: the scenario's)."""
+        for _ in range(self.spec.steps if steps is None else steps):
+            self.step()
+        return self
+
+    def metrics_frame(self) -> pd.DataFrame:
+        """Per-step metrics, one row per step (index ``step``)."""
+        df = self.datacollector.get_model_vars_dataframe()
+        df.index.name = "step"
+        return df
+
+    def summary(self) -> dict[str, float]:
+        """Run-level summary: each metric's mean after burn-in and its final value."""
+        from sim.summary import summarise
+
+        return summarise(self.metrics_frame(), self.spec.burn_in)
+
+    def votes_frame(self) -> pd.DataFrame:
+        """Every vote cast: columns ``step, forum, problem, iso3, vote`` (Y, N, A, X)."""
+        rows = []
+        ids = np.asarray(self.world.ids)
+        letters = np.asarray(VOTE_LETTERS)
+        for step, forum, problem, voters, votes in self._votes:
+            rows.append(pd.DataFrame({"step": step, "forum": forum, "problem": problem,
+                                      "iso3": ids[voters], "vote": letters[votes]}))
+        if not rows:
+            return pd.DataFrame(columns=["step", "forum", "problem", "iso3", "vote"])
+        return pd.concat(rows, ignore_index=True)
+
+    def cooperation_network(self) -> Any:
+        """The cooperation network as a networkx graph (for analysis and figures only).
+
+        Nodes are states with their kind and camp; edge weights sum, over active forums,
+        the product of both states' recent kept effort there.
+        """
+        import networkx as nx
+
+        w = self.world
+        g = nx.Graph()
+        for i in range(w.n):
+            g.add_node(w.ids[i], kind=self.states[i].kind, camp=int(w.camp[i]),
+                       power=float(w.power[i]))
+        ties = np.stack([f.ties for f in self.forums], axis=1) if self.forums else np.zeros((w.n, 0))
+        weight = ties @ ties.T
+        rows, cols = np.nonzero(np.triu(weight, 1) > 1e-9)
+        g.add_weighted_edges_from((w.ids[i], w.ids[j], float(weight[i, j]))
+                                  for i, j in zip(rows, cols, strict=True))
+        return g

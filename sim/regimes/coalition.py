@@ -1,0 +1,106 @@
+"""Coalition: ad hoc, issue by issue; the mission determines the coalition.
+
+A lead state (the most exposed x capable one with bandwidth left) drafts a narrow
+mandate at its own ambition and invites the states the problem needs; each invitee opts
+in if the mandate is close enough to what it accepts and it has bandwidth left to staff
+one more forum (PAPER.md#C13). Each coalition is a new forum built from scratch: no
+standing capacity, a set-up cost in bandwidth (transaction costs, PAPER.md#C16) and
+voluntary pledges that bind weakly (PAPER.md#C14). Others follow as far as they see it
+as legitimate. Many coalitions side by side fragment the system (PAPER.md#C15).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field
+from pydantic.dataclasses import dataclass
+
+from sim.decisions import MIN_AMBITION, Decision
+from sim.forums import ABSTAIN, NO, YES, Forum
+from sim.positions import take_positions
+from sim.problems import Problem
+from sim.regimes.base import RULES_CONFIG, Regime, Rules, Steps, Unit
+
+
+@dataclass(frozen=True, config=RULES_CONFIG)
+class CoalitionRules(Rules):
+    """Rule parameters of the coalition (defaults and reasons in docs/model.md)."""
+
+    bindingness: Unit = 0.2  # voluntary pledges
+    capacity: Unit = 0.0  # built from scratch
+    slippage: Unit = 0.0
+    delay: Steps = 0  # shortest deliberation
+    outsider_follow: Unit = 1.0
+    invite_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.4
+    accept_ratio: Unit = 0.8
+    setup_cost: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    min_members: Annotated[int, Field(ge=1, le=1000)] = 2
+    opt_in_voice: Unit = 0.5
+
+
+class Coalition(Regime):
+    """A lead state drafts; the states the problem needs opt in."""
+
+    name = "coalition"
+    summary = "Ad hoc: a lead state drafts a narrow mandate; the states the problem needs opt in"
+    virtue = "flexibility"
+    claims = ("C13", "C14", "C15", "C16")
+    Rules = CoalitionRules
+
+    def convene(self, problem: Problem) -> Forum | None:
+        """Found a new coalition around a lead state with bandwidth left."""
+        m = self.model
+        w = m.world
+        free = m.free_bandwidth() >= 1.0
+        free[problem.party] = False if problem.party >= 0 else free[problem.party]
+        if not free.any():
+            return None
+        score = np.where(free, problem.exposure * (problem.relevance + 1e-9), -1.0)
+        lead = int(np.argmax(score))
+        members = np.zeros(w.n, dtype=bool)
+        members[lead] = True
+        r = self.rules
+        return m.add_forum(
+            f"coalition-{problem.id}", "coalition", members, rule="opt_in",
+            bindingness=r.bindingness, capacity=r.capacity, slippage=r.slippage,
+            delay=r.delay, outsider_follow=r.outsider_follow, standing=False, founder=lead,
+            setup_cost=r.setup_cost)
+
+    def invitees(self, problem: Problem, lead: int) -> np.ndarray:
+        """The lead invites the states the problem needs most: by relevance and exposure."""
+        n = len(problem.exposure)
+        interest = problem.relevance * n * (0.5 + problem.exposure)
+        interest[problem.party] = -1.0 if problem.party >= 0 else interest[problem.party]
+        k = max(1, int(round(self.rules.invite_share * n)))
+        chosen = np.argsort(-interest, kind="stable")[:k]
+        return np.union1d(chosen, [lead])
+
+    def decide(self, forum: Forum, problem: Problem) -> Decision:
+        """The lead's draft at its own ambition; invitees opt in."""
+        m, r = self.model, self.rules
+        lead = forum.founder
+        invited = self.invitees(problem, lead)
+        pos = take_positions(m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem,
+                             invited, proposer=lead)
+        level = float(pos.ambition[pos.states == lead][0])
+        room = m.free_bandwidth()[invited] >= 1.0 + r.setup_cost
+        joins = (~pos.oppose & (pos.ambition >= r.accept_ratio * level) & room)
+        joins |= invited == lead
+        votes = np.where(joins, YES, np.where(pos.oppose, NO, ABSTAIN))
+        agreed = level >= MIN_AMBITION and int(joins.sum()) >= r.min_members
+        signatories = invited[joins] if agreed else np.zeros(0, dtype=int)
+        if agreed:
+            forum.members[:] = False
+            forum.members[signatories] = True
+            m.charge_setup(forum)
+        return Decision(agreed=agreed, ambition=level if agreed else 0.0,
+                        signatories=signatories, voters=invited, votes=votes,
+                        opposed=invited[pos.oppose])
+
+    def voice(self, forum: Forum, decision: Decision) -> np.ndarray:
+        """The lead drafts (full voice); members only opt in (partial voice)."""
+        v = forum.members * self.rules.opt_in_voice
+        v[forum.founder] = 1.0
+        return v.astype(float)

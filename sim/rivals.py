@@ -1,0 +1,86 @@
+"""Rival forums: institutions founded by dissatisfied powers (PAPER.md#C8, PAPER.md#C15).
+
+Each step, a great power that sees little legitimacy in the regime's forums (it is
+excluded, outvoted or gets little out of them) founds a rival forum with probability
+``rival_rate x rivalry x dissatisfaction``; states on its side of the alignment divide
+that are dissatisfied too, and its revisionist partners, join. A rival forum draws a
+``diversion`` share of its members' effort away from the regime's forums and spends it
+on its own, discounted by the problem's divisiveness: a divided response does less than
+a common one (DESIGN.md, prototype lessons). Rival forums fade as rivalry falls.
+The rule is the same under every regime; only who feels excluded differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.forums import Forum
+from sim.problems import Problem
+
+if TYPE_CHECKING:
+    from sim.model import MultilatModel
+
+#: Perceived legitimacy below which a state counts as dissatisfied.
+DISSATISFIED = 0.5
+
+
+class RivalForums:
+    """Founding, membership, effort and fading of rival forums."""
+
+    def __init__(self, model: MultilatModel) -> None:
+        self.model = model
+        self.member = np.zeros(model.world.n, dtype=bool)
+
+    @property
+    def active(self) -> list[Forum]:
+        """Active rival forums."""
+        return [f for f in self.model.forums if f.kind == "rival"]
+
+    def satisfaction(self) -> np.ndarray:
+        """Each state's mean perceived legitimacy of the regime's own forums."""
+        own = [f.legitimacy for f in self.model.forums if f.kind != "rival"]
+        if not own:
+            return np.full(self.model.world.n, 0.5)
+        return np.mean(own, axis=0)
+
+    def step(self) -> None:
+        """Found new rival forums and let old ones fade."""
+        m = self.model
+        w, b, rng = m.world, m.behaviour, m.rng
+        dissatisfaction = 1 - self.satisfaction()
+        founders = {f.founder for f in self.active}
+        for g in np.flatnonzero(w.great_power):
+            if int(g) in founders:
+                continue
+            pressure = max(0.0, 2 * (dissatisfaction[g] - DISSATISFIED))
+            if rng.uniform() < b.rival_rate * m.rivalry * pressure:
+                side = w.alignment * w.alignment[g] > 0
+                join = side & ((dissatisfaction > DISSATISFIED) | w.revisionist)
+                join[g] = True
+                m.add_forum(f"rival-{w.ids[g]}", "rival", join, rule="none",
+                            bindingness=0.0, founder=int(g))
+        for f in self.active:
+            fade = 0.1 * (1 - m.rivalry) * (1 - dissatisfaction[f.founder])
+            if rng.uniform() < fade:
+                m.close_forum(f)
+        self.member = np.zeros(w.n, dtype=bool)
+        for f in self.active:
+            self.member |= f.members
+
+    def divert(self, problem: Problem, effort: np.ndarray) -> np.ndarray:
+        """Effort left for the regime's forums once rival members divert their share."""
+        if not self.member.any():
+            return effort
+        return effort * np.where(self.member, 1 - self.model.behaviour.diversion, 1.0)
+
+    def contributions(self, problem: Problem) -> Iterator[tuple[Forum, np.ndarray]]:
+        """Each rival forum's own effort on ``problem`` (none if its founder is the party)."""
+        b = self.model.behaviour
+        for f in self.active:
+            if f.founder == problem.party:
+                continue
+            share = b.diversion * (1 - problem.divisiveness) * problem.exposure * f.members
+            yield f, share

@@ -1,0 +1,247 @@
+"""Scenarios: one validated TOML file drives the CLI, the Python API and notebooks.
+
+A scenario names the regime, the rivalry, the issue, the world and its parameters, the
+steps and the seed, and may override any behavioural constant (``[behaviour]``) and any
+regime's rule parameters (``[rules.<regime>]``). Everything is checked on load by
+pydantic; a bad key or value raises :class:`ScenarioError` with one line naming the key,
+the value and what is allowed (the CLI turns it into exit code 2, no traceback).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.behaviour import Behaviour
+from sim.issues import ISSUE_NAMES, MIXED
+from sim.regimes import REGIMES
+from sim.world import WORLD_LOADERS
+
+IssueName = Literal["climate", "pandemic", "proliferation", "security_crisis",
+                    "financial_crisis", "cyber_norms"]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+STRICT = ConfigDict(extra="forbid", validate_default=True)
+
+
+class ScenarioError(ValueError):
+    """A scenario key with a bad value; the message is one line for the user."""
+
+
+class WorldSpec(BaseModel):
+    """``[world]``: which world and its parameters (see :func:`sim.world.synthetic_world`)."""
+
+    model_config = STRICT
+    kind: str = "synthetic"
+    n_states: Annotated[int, Field(ge=3, le=20_000)] = 60
+    n_great_powers: Annotated[int, Field(ge=1, le=50)] = 6
+    democracy_share: Unit = 0.35
+    great_power_share: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.65
+    power_skew: Annotated[float, Field(gt=0.1, le=10.0)] = 1.2
+    nonaligned_share: Unit = 0.5
+    revisionist_powers: Annotated[int, Field(ge=0, le=50)] = 2
+    nonaligned_powers: Annotated[int, Field(ge=0, le=50)] = 1
+
+    @field_validator("kind")
+    @classmethod
+    def _known_world(cls, v: str) -> str:
+        if v not in WORLD_LOADERS:
+            raise ValueError(f"must be one of: {', '.join(WORLD_LOADERS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WorldSpec:
+        if self.n_great_powers >= self.n_states:
+            raise ValueError(f"n_great_powers={self.n_great_powers} must be below "
+                             f"n_states={self.n_states}")
+        if self.revisionist_powers + self.nonaligned_powers > self.n_great_powers:
+            raise ValueError("revisionist_powers + nonaligned_powers must not exceed "
+                             f"n_great_powers={self.n_great_powers}")
+        return self
+
+    def params(self) -> dict[str, Any]:
+        """Keyword arguments for the world loader."""
+        return self.model_dump(exclude={"kind"})
+
+
+class ProblemSpec(BaseModel):
+    """``[problems]``: the stream of problems."""
+
+    model_config = STRICT
+    arrival_rate: Annotated[float, Field(ge=0.0, le=20.0)] = 0.5
+    great_power_party_share: Unit = 0.5
+    issue_weights: dict[IssueName, Annotated[float, Field(ge=0.0)]] | None = None
+
+    @field_validator("issue_weights")
+    @classmethod
+    def _some_weight(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None and sum(v.values()) <= 0:
+            raise ValueError("at least one issue weight must be positive")
+        return v
+
+
+class Scenario(BaseModel):
+    """A whole scenario; every field is a TOML key (docs in scenarios/baseline.toml)."""
+
+    model_config = STRICT
+    name: str = "scenario"
+    regime: str = "charter"
+    rivalry: Unit = 0.3
+    issue: Literal["mixed", "climate", "pandemic", "proliferation", "security_crisis",
+                   "financial_crisis", "cyber_norms"] = MIXED
+    steps: Annotated[int, Field(ge=1, le=100_000)] = 100
+    burn_in: Annotated[int, Field(ge=0, le=100_000)] = 20
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    world: WorldSpec = Field(default_factory=WorldSpec)
+    problems: ProblemSpec = Field(default_factory=ProblemSpec)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("regime")
+    @classmethod
+    def _known_regime(cls, v: str) -> str:
+        if v not in REGIMES:
+            raise ValueError(f"must be one of: {', '.join(REGIMES)}")
+        return v
+
+    @field_validator("world", mode="before")
+    @classmethod
+    def _world_shorthand(cls, v: Any) -> Any:
+        return {"kind": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _burn_in_below_steps(self) -> Scenario:
+        if self.burn_in >= self.steps:
+            raise ValueError(f"burn_in={self.burn_in} must be below steps={self.steps}")
+        return self
+
+    def regime_rules(self, name: str | None = None) -> Any:
+        """The validated rule dataclass of ``name`` (default: this scenario's regime)."""
+        name = name or self.regime
+        return REGIMES[name].make_rules(self.rules.get(name))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data, every default filled in."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        data["behaviour"] = dict(sorted(data["behaviour"].items()))
+        resolved = {}
+        for name in REGIMES:
+            rules = REGIMES[name].make_rules(self.rules.get(name))
+            resolved[name] = {k: getattr(rules, k) for k in rules.__dataclass_fields__}
+        data["rules"] = resolved
+        return data
+
+    def to_toml(self) -> str:
+        """The resolved scenario as TOML (``multilat run --out`` writes it)."""
+        return tomli_w.dumps(self.to_dict())
+
+
+# --- loading and errors ----------------------------------------------------------------
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Keys allowed in the table at ``loc`` (for did-you-mean)."""
+    if not loc:
+        return list(Scenario.model_fields)
+    head = loc[0]
+    if head == "world":
+        return list(WorldSpec.model_fields)
+    if head == "problems":
+        return list(ProblemSpec.model_fields)
+    if head == "behaviour":
+        return list(Behaviour.__dataclass_fields__)
+    if head == "rules" and len(loc) >= 2 and loc[1] in REGIMES:
+        return list(REGIMES[loc[1]].Rules.__dataclass_fields__)
+    return []
+
+
+def _describe(error: dict[str, Any], prefix: tuple[Any, ...] = ()) -> str:
+    loc = prefix + tuple(p for p in error["loc"] if not str(p).startswith("function-"))
+    key = ".".join(str(p) for p in loc) or "(scenario)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        return f"unknown key {key!r}{hint}; allowed: {', '.join(allowed)}"
+    msg = error["msg"].removeprefix("Value error, ")
+    if kind in ("missing",):
+        return f"key {key!r} is missing"
+    value = error.get("input")
+    return f"key {key!r}: bad value {value!r}: {msg}"
+
+
+def format_validation_error(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
+    """One line (the first problem, plus a count of any others) for the user."""
+    errors = exc.errors()
+    line = _describe(errors[0], prefix)
+    if len(errors) > 1:
+        line += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return line
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = data
+    for p in parts[:-1]:
+        child = node.get(p)
+        if isinstance(child, str) and p == "world":
+            child = {"kind": child}
+        node[p] = child = dict(child) if isinstance(child, dict) else {}
+        node = child
+    node[parts[-1]] = value
+
+
+def build_scenario(data: dict[str, Any] | None = None, **overrides: Any) -> Scenario:
+    """Validate scenario data with ``overrides`` (dotted keys like ``world.n_states``).
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the key, the bad value and what is allowed.
+    """
+    data = dict(data or {})
+    for key, value in overrides.items():
+        if value is not None:
+            _set_dotted(data, key, value)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc)) from None
+    for name, table in scenario.rules.items():
+        if name not in REGIMES:
+            guess = difflib.get_close_matches(name, list(REGIMES), n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise ScenarioError(f"unknown key 'rules.{name}'{hint}; "
+                                f"allowed: {', '.join(REGIMES)}")
+        try:
+            REGIMES[name].make_rules(table)
+        except ValidationError as exc:
+            raise ScenarioError(format_validation_error(exc, ("rules", name))) from None
+        except TypeError as exc:
+            raise ScenarioError(f"key 'rules.{name}': {exc}") from None
+    return scenario
+
+
+def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
+    """Read and validate a scenario TOML file, applying ``overrides``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario file {str(path)!r} is not valid TOML: {exc}") from None
+    data.setdefault("name", path.stem)
+    return build_scenario(data, **overrides)
+
+
+__all__ = ["ISSUE_NAMES", "Scenario", "ScenarioError", "build_scenario", "load_scenario",
+           "format_validation_error"]

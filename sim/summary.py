@@ -1,0 +1,32 @@
+"""Run-level summaries: each metric's mean over steps after burn-in, and its final value."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import METRICS
+
+
+def summarise(frame: pd.DataFrame, burn_in: int) -> dict[str, float]:
+    """Summarise per-step metrics.
+
+    For each metric ``m``: ``m`` is its mean over steps after ``burn_in`` (its sum for
+    counts such as ``veto_count``; steps where it is undefined are skipped), and
+    ``m_final`` its last defined value.
+    """
+    after = frame.iloc[burn_in:] if len(frame) > burn_in else frame
+    out: dict[str, float] = {}
+    for name, metric in METRICS.items():
+        col = after[name].to_numpy(dtype=float)
+        defined = col[~np.isnan(col)]
+        if metric.summary == "sum":
+            out[name] = float(defined.sum())
+        else:
+            out[name] = float(defined.mean()) if len(defined) else math.nan
+        full = frame[name].to_numpy(dtype=float)
+        full = full[~np.isnan(full)]
+        out[f"{name}_final"] = float(full[-1]) if len(full) else math.nan
+    return out

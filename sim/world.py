@@ -1,0 +1,235 @@
+"""Worlds: the states of a run, as numpy arrays over all states.
+
+A :class:`World` holds every attribute of DESIGN.md (Entities, States) as one array per
+attribute, index ``i`` being state ``i``; Mesa agents (:mod:`sim.agents`) give each state
+its identity and read their attributes from here. Worlds come from *loaders*, found by
+name in :data:`WORLD_LOADERS`: ``synthetic`` (this module) now, ``real`` (the data of
+2022) later, and any new loader by one registry line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.issues import ISSUE_NAMES
+
+KINDS: tuple[str, ...] = ("great_power", "democracy", "developing")
+GREAT_POWER, DEMOCRACY, DEVELOPING = 0, 1, 2
+
+#: Regional groups that share the Security Council's elected seats, with their seats.
+REGIONS: tuple[str, ...] = ("africa", "asia_pacific", "eastern_europe", "latin_america", "weog")
+ELECTED_SEATS: tuple[int, ...] = (3, 2, 1, 2, 2)
+
+CAMPS: tuple[str, ...] = ("west", "nonaligned", "east")
+
+
+@dataclass
+class World:
+    """All states of one run, one numpy array per attribute (index = state).
+
+    Attributes
+    ----------
+    ids, names : list[str]
+        ``iso3`` codes (real world) or ``S017``-style ids (synthetic world).
+    kind : numpy.ndarray
+        0 great_power, 1 democracy, 2 developing (see :data:`KINDS`).
+    power, population : numpy.ndarray
+        Shares of world capability and population; each sums to 1.
+    democracy : numpy.ndarray
+        Electoral democracy, 0..1.
+    alignment : numpy.ndarray
+        -1 (China-Russia camp) .. +1 (US-led West); near 0 is non-aligned.
+    revisionist : numpy.ndarray
+        Seeks to overturn rules of state conduct (PAPER.md p. 13).
+    exposure : numpy.ndarray
+        Shape (n_states, n_issues): how much each state suffers from each issue type,
+        columns in the order of :data:`sim.issues.ISSUE_NAMES`.
+    bandwidth : numpy.ndarray
+        Forum seats a state can staff at once (small, poor states: few; PAPER.md#C16).
+    region : numpy.ndarray
+        Index into :data:`REGIONS` (Security Council rotation).
+    permanent : numpy.ndarray
+        Permanent member of the Security Council.
+    elected : numpy.ndarray
+        Elected council members at the start (the loader may leave all False).
+    """
+
+    ids: list[str]
+    names: list[str]
+    kind: np.ndarray
+    power: np.ndarray
+    population: np.ndarray
+    democracy: np.ndarray
+    alignment: np.ndarray
+    revisionist: np.ndarray
+    exposure: np.ndarray
+    bandwidth: np.ndarray
+    region: np.ndarray
+    permanent: np.ndarray
+    elected: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        if self.elected.size == 0:
+            self.elected = np.zeros(n, dtype=bool)
+        for name in ("kind", "power", "population", "democracy", "alignment", "revisionist",
+                     "bandwidth", "region", "permanent", "elected"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"world attribute {name!r} has {len(getattr(self, name))} "
+                                 f"entries for {n} states")
+        if self.exposure.shape != (n, len(ISSUE_NAMES)):
+            raise ValueError(f"world exposure has shape {self.exposure.shape}, "
+                             f"expected {(n, len(ISSUE_NAMES))}")
+
+    @property
+    def n(self) -> int:
+        """Number of states."""
+        return len(self.ids)
+
+    @property
+    def great_power(self) -> np.ndarray:
+        """Boolean mask of great powers."""
+        return self.kind == GREAT_POWER
+
+    @property
+    def camp(self) -> np.ndarray:
+        """Camp index per state (0 west, 1 non-aligned, 2 east; see :data:`CAMPS`)."""
+        return np.where(self.alignment > 1 / 3, 0, np.where(self.alignment < -1 / 3, 2, 1))
+
+
+def synthetic_world(
+    rng: np.random.Generator,
+    *,
+    n_states: int = 60,
+    n_great_powers: int = 6,
+    democracy_share: float = 0.35,
+    great_power_share: float = 0.65,
+    power_skew: float = 1.2,
+    nonaligned_share: float = 0.5,
+    revisionist_powers: int = 2,
+    nonaligned_powers: int = 1,
+) -> World:
+    """Generate a seeded synthetic world of the three kinds of state.
+
+    Great powers take ``great_power_share`` of world capability (Haass and Kupchan's six
+    hold about two thirds of world GDP; PAPER.md#C10). The first great power leads the
+    West, the next ``revisionist_powers`` are autocratic revisionists of the other camp
+    (PAPER.md#C8), the last ``nonaligned_powers`` are non-aligned democracies (India-like,
+    PAPER.md#C9), the rest are Western democracies. The five largest great powers hold
+    the permanent council seats. Other states: a ``democracy_share`` of them are
+    established democracies aligned with the West; the rest are developing states,
+    ``nonaligned_share`` of them non-aligned (some of those electoral democracies),
+    the others leaning to the East.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The run's generator; nothing else is drawn from.
+    n_states, n_great_powers : int
+        World size and number of great powers (``n_great_powers < n_states``).
+    democracy_share : float
+        Share of the non-great powers that are established democracies.
+    great_power_share : float
+        Share of world capability held by the great powers.
+    power_skew : float
+        Pareto shape of the other states' capability: smaller is more unequal.
+    nonaligned_share : float
+        Share of developing states that are non-aligned.
+    revisionist_powers, nonaligned_powers : int
+        Great powers in the revisionist camp, and non-aligned great powers.
+    """
+    n, g = n_states, n_great_powers
+    if not 1 <= g < n:
+        raise ValueError(f"n_great_powers={g} must be between 1 and n_states-1={n - 1}")
+    if revisionist_powers + nonaligned_powers > g:
+        raise ValueError(f"revisionist_powers + nonaligned_powers = "
+                         f"{revisionist_powers + nonaligned_powers} exceeds n_great_powers={g}")
+    m = n - g
+    kind = np.full(n, DEVELOPING)
+    kind[:g] = GREAT_POWER
+    n_dem = int(round(democracy_share * m))
+    kind[g:g + n_dem] = DEMOCRACY
+
+    # capability: great powers share great_power_share in a declining ladder
+    gp = np.sort(rng.uniform(0.4, 1.0, g))[::-1]
+    gp[0] = max(gp[0], 1.5 * gp[1] if g > 1 else gp[0])  # a clear leading power
+    other = rng.pareto(power_skew, m) + 0.05
+    other[:n_dem] *= 3.0  # established democracies are rich
+    power = np.concatenate([gp / gp.sum() * great_power_share,
+                            other / other.sum() * (1 - great_power_share)])
+    # camps and regime types of great powers: West leader, revisionists, others, non-aligned
+    role = np.array(["west"] + ["east"] * revisionist_powers
+                    + ["west"] * (g - 1 - revisionist_powers - nonaligned_powers)
+                    + ["nonaligned"] * nonaligned_powers)[:g]
+    # keep the leader in the West even for tiny g
+    alignment = np.empty(n)
+    democracy = np.empty(n)
+    revisionist = np.zeros(n, dtype=bool)
+    for i, r in enumerate(role):
+        if r == "west":
+            alignment[i], democracy[i] = rng.uniform(0.7, 1.0), rng.uniform(0.8, 0.92)
+        elif r == "east":
+            alignment[i], democracy[i] = rng.uniform(-1.0, -0.75), rng.uniform(0.05, 0.25)
+            revisionist[i] = True
+        else:
+            alignment[i], democracy[i] = rng.uniform(-0.15, 0.15), rng.uniform(0.55, 0.7)
+    # established democracies
+    sl = slice(g, g + n_dem)
+    alignment[sl] = np.clip(rng.normal(0.65, 0.2, n_dem), -1, 1)
+    democracy[sl] = rng.uniform(0.72, 0.95, n_dem)
+    # developing states: non-aligned (hedging, some electoral democracies) or East-leaning
+    n_dev = m - n_dem
+    nonaligned = rng.uniform(size=n_dev) < nonaligned_share
+    alignment[g + n_dem:] = np.where(nonaligned, rng.normal(0.0, 0.2, n_dev),
+                                     rng.normal(-0.6, 0.2, n_dev))
+    alignment = np.clip(alignment, -1, 1)
+    democracy[g + n_dem:] = np.where(nonaligned, rng.uniform(0.3, 0.7, n_dev),
+                                     rng.uniform(0.05, 0.35, n_dev))
+    revisionist[g + n_dem:] = (~nonaligned) & (rng.uniform(size=n_dev) < 0.3)
+
+    population = np.concatenate([rng.uniform(2.0, 8.0, g), rng.lognormal(0.0, 1.0, m)])
+    population[g + n_dem:] *= 2.0  # developing states hold most people
+    population /= population.sum()
+
+    # exposure: developing states suffer most from climate, pandemics, financial contagion
+    base = {"climate": 0.5, "pandemic": 0.6, "proliferation": 0.4,
+            "security_crisis": 0.4, "financial_crisis": 0.5, "cyber_norms": 0.4}
+    shift = {GREAT_POWER: {"cyber_norms": 0.2, "proliferation": 0.2, "financial_crisis": 0.1},
+             DEMOCRACY: {"cyber_norms": 0.2, "financial_crisis": 0.1},
+             DEVELOPING: {"climate": 0.2, "pandemic": 0.1}}
+    exposure = np.empty((n, len(ISSUE_NAMES)))
+    for j, name in enumerate(ISSUE_NAMES):
+        mean = base[name] + np.array([shift[k].get(name, 0.0) for k in kind])
+        exposure[:, j] = np.clip(mean + rng.normal(0.0, 0.15, n), 0.0, 1.0)
+
+    bandwidth = np.where(kind == GREAT_POWER, 8.0, np.where(kind == DEMOCRACY, 5.0, 2.0))
+    bandwidth = bandwidth + np.round(4 * power / power.max())
+
+    # regions: Western democracies mostly in WEOG, the rest spread by UN membership shares
+    region = rng.choice(len(REGIONS), n, p=[0.28, 0.28, 0.12, 0.17, 0.15])
+    region[(kind != DEVELOPING) & (alignment > 0.3)] = REGIONS.index("weog")
+    permanent = np.zeros(n, dtype=bool)
+    permanent[np.argsort(-power[:g], kind="stable")[:min(5, g)]] = True
+
+    ids = [f"S{i:03d}" for i in range(n)]
+    return World(ids=ids, names=list(ids), kind=kind, power=power, population=population,
+                 democracy=democracy, alignment=alignment, revisionist=revisionist,
+                 exposure=exposure, bandwidth=bandwidth, region=region, permanent=permanent)
+
+
+#: World loaders by name: ``loader(rng, **params) -> World``. A real-world dataset plugs
+#: in with one line here (issue #5).
+WORLD_LOADERS: dict[str, Callable[..., World]] = {"synthetic": synthetic_world}
+
+
+def load_world(kind: str, rng: np.random.Generator, **params: Any) -> World:
+    """Build a world with the loader registered under ``kind``."""
+    try:
+        loader = WORLD_LOADERS[kind]
+    except KeyError:
+        raise ValueError(f"world={kind!r} is unknown; allowed: {', '.join(WORLD_LOADERS)}") from None
+    return loader(rng, **params)
