@@ -82,5 +82,3 @@ class State(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"State({self.iso3}, {self.kind}, power={self.power:.3f})"
-
-

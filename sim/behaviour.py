@@ -69,7 +69,7 @@ class Behaviour:
     linkage: Unit = 0.3
     position_noise: Unit = 0.05
     deliberation: Unit = 0.5
-    compliance_base: Unit = 0.35
+    compliance_base: Unit = 0.45
     w_bindingness: NonNeg = 0.4
     w_trust: NonNeg = 0.4
     w_verification: NonNeg = 0.15

@@ -39,20 +39,35 @@ class Decision:
     votes: np.ndarray
     opposed: np.ndarray
     vetoed_by: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    demand: float = 0.0
+
+    @property
+    def shortfall(self) -> float:
+        """How far the agreed ambition falls short of what the keenest quarter asked for
+        (0..1; a deadlock falls short entirely).
+        """  # noqa: D205
+        if self.demand <= 0:
+            return 0.0 if self.agreed else 1.0
+        return min(1.0, max(0.0, (self.demand - self.ambition) / self.demand))
 
 
 def _votes(pos: Positions, ambition: float) -> np.ndarray:
     return np.where(pos.oppose, NO, np.where(pos.ambition >= ambition - 1e-12, YES, ABSTAIN))
 
 
-def _result(pos: Positions, ambition: float, agreed: bool,
-            vetoed_by: np.ndarray | None = None) -> Decision:
+def _result(
+    pos: Positions, ambition: float, agreed: bool, vetoed_by: np.ndarray | None = None
+) -> Decision:
     votes = _votes(pos, ambition)
     return Decision(
-        agreed=agreed, ambition=ambition if agreed else 0.0,
+        agreed=agreed,
+        ambition=ambition if agreed else 0.0,
         signatories=pos.states[votes == YES] if agreed else np.zeros(0, dtype=int),
-        voters=pos.states, votes=votes, opposed=pos.states[pos.oppose],
+        voters=pos.states,
+        votes=votes,
+        opposed=pos.states[pos.oppose],
         vetoed_by=vetoed_by if vetoed_by is not None else np.zeros(0, dtype=int),
+        demand=pos.demand,
     )
 
 

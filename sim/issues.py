@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 
 Technology = Literal["summation", "weakest_link", "best_shot", "threshold", "enforcement"]
-Relevance = Literal["power", "equal", "great_powers", "power_and_count"]
+Relevance = Literal["power", "emissions", "equal", "great_powers", "power_and_count"]
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ class IssueType:
     required : float
         The effort that full provision needs, in the technology's own units.
     relevance : Relevance
-        Whose effort counts: by power (capability), equally, great powers only, or half
-        power half head count (norms need adopters as well as weight).
+        Whose effort counts: by power (capability), by emissions, equally, great powers
+        only, or half power half head count (norms need adopters as well as weight).
     """
 
     name: str
@@ -76,7 +76,7 @@ class IssueType:
 ISSUE_TYPES: dict[str, IssueType] = {
     t.name: t
     for t in (
-        IssueType("climate", "summation", False, 0.5, 1.0, 12, 40, 0.6, 0.6, "power"),
+        IssueType("climate", "summation", False, 0.5, 1.0, 12, 40, 0.6, 0.6, "emissions"),
         IssueType("pandemic", "weakest_link", False, 0.2, 1.5, 4, 16, 0.5, 0.6, "equal"),
         IssueType("proliferation", "threshold", True, 0.5, 1.0, 8, 30, 0.3, 0.5, "great_powers"),
         IssueType("security_crisis", "enforcement", True, 0.8, 2.0, 3, 12, 0.7, 0.1, "power"),
@@ -97,11 +97,15 @@ SELF_HELP = 0.1
 PARTY_WEIGHT = 1.5
 
 
-def relevance_weights(kind: Relevance, power: np.ndarray, great_power: np.ndarray) -> np.ndarray:
+def relevance_weights(
+    kind: Relevance, power: np.ndarray, great_power: np.ndarray, emissions: np.ndarray | None = None
+) -> np.ndarray:
     """Return whose effort counts for an issue, one weight per state, summing to 1."""
     n = len(power)
     if kind == "power":
         w = power.astype(float)
+    elif kind == "emissions":
+        w = (emissions if emissions is not None else power).astype(float)
     elif kind == "equal":
         w = np.full(n, 1.0)
     elif kind == "great_powers":
@@ -159,5 +163,7 @@ def provision(
         mask = np.ones(len(effort), dtype=bool)
         if party >= 0:
             mask[party] = False
-        value = float(relevance[mask] @ effort[mask]) / (issue.required + PARTY_WEIGHT * party_power)
+        value = float(relevance[mask] @ effort[mask]) / (
+            issue.required + PARTY_WEIGHT * party_power
+        )
     return min(1.0, max(0.0, value))

@@ -36,58 +36,182 @@ class Metric:
 INF = math.inf
 
 #: Every metric, in reporting order.
-METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("effectiveness", "Effectiveness", 0, 1,
-           "1 - harm suffered / harm the same problems would have done with no provision",
-           claims=("C10", "C17", "C18")),
-    Metric("legitimacy", "Legitimacy", 0, 1,
-           "mean over states of a*voice + (1-a)*output (benefit relative to exposure)",
-           claims=("C1", "C12")),
-    Metric("voice", "Voice (input legitimacy)", 0, 1,
-           "mean over states of voting power in the deciding forum relative to an equal "
-           "share, capped at 1", claims=("C1", "C17")),
-    Metric("legitimacy_developing", "Legitimacy among developing states", 0, 1,
-           "legitimacy averaged over developing states only", claims=("C1", "C9", "C12")),
-    Metric("fragmentation", "Fragmentation", 0, 1,
-           "1 - Herfindahl index of cooperative effort over active forums", claims=("C15",)),
-    Metric("rival_forums", "Rival forums", 0, INF,
-           "number of active rival forums founded by dissatisfied powers", claims=("C8", "C15")),
-    Metric("bloc_modularity", "Bloc modularity", -0.5, 1,
-           "modularity of the cooperation network over the three camps", claims=("C8",)),
-    Metric("solidarity", "Solidarity", 0, 1,
-           "mean over agreements of (compliance + trust among co-signatories) / 2",
-           claims=("C6",)),
-    Metric("capability", "Capability", 0, 1,
-           "share of world power committed and kept (signatories x delivered share)",
-           claims=("C10",)),
-    Metric("flexibility", "Flexibility", 0, 1,
-           "share of problems so far that reached an agreement within their urgency window",
-           claims=("C13",)),
-    Metric("time_to_agreement", "Time to agreement (steps)", 0, INF,
-           "mean steps from arrival to agreement, over problems agreed so far",
-           claims=("C3", "C13")),
-    Metric("ambition", "Ambition", 0, 1,
-           "mean agreed ambition over open problems, no agreement counted as zero",
-           claims=("C3",)),
-    Metric("deadlock_rate", "Deadlock rate", 0, 1,
-           "failed decision attempts / attempts, this step", claims=("C2", "C11")),
-    Metric("never_agreed", "Never agreed", 0, 1,
-           "share of problems ended so far that never reached an agreement", claims=("C2",)),
-    Metric("veto_count", "Vetoes", 0, INF,
-           "permanent-member vetoes of drafts that had the votes, this step",
-           summary="sum", claims=("C2",)),
-    Metric("compliance_rate", "Compliance", 0, 1,
-           "share of pledged effort delivered by signatories", claims=("C6", "C14")),
-    Metric("burden_developing", "Burden on developing states", 0, 1,
-           "mean over developing states of forum seats staffed / bandwidth (capped at 1)",
-           claims=("C16",)),
-    Metric("transaction_costs", "Transaction costs", 0, INF,
-           "forum seats staffed (incl. set-up) / total bandwidth", claims=("C16",)),
-    Metric("equity", "Equity", 0, 1,
-           "1 - Gini over states of benefit relative to potential harm", claims=("C16",)),
-    Metric("coalition_size", "Members per agreement", 0, INF,
-           "mean signatories per agreement in force", claims=("C13", "C17")),
-)}
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "effectiveness",
+            "Effectiveness",
+            0,
+            1,
+            "1 - harm suffered / harm the same problems would have done with no provision",
+            claims=("C10", "C17", "C18"),
+        ),
+        Metric(
+            "legitimacy",
+            "Legitimacy",
+            0,
+            1,
+            "mean over states of a*voice + (1-a)*output (benefit relative to exposure)",
+            claims=("C1", "C12"),
+        ),
+        Metric(
+            "voice",
+            "Voice (input legitimacy)",
+            0,
+            1,
+            "mean over states of voting power in the deciding forum relative to an equal "
+            "share, capped at 1",
+            claims=("C1", "C17"),
+        ),
+        Metric(
+            "legitimacy_developing",
+            "Legitimacy among developing states",
+            0,
+            1,
+            "legitimacy averaged over developing states only",
+            claims=("C1", "C9", "C12"),
+        ),
+        Metric(
+            "fragmentation",
+            "Fragmentation",
+            0,
+            1,
+            "1 - Herfindahl index of cooperative effort over active forums",
+            claims=("C15",),
+        ),
+        Metric(
+            "rival_forums",
+            "Rival forums",
+            0,
+            INF,
+            "number of active rival forums founded by dissatisfied powers",
+            claims=("C8", "C15"),
+        ),
+        Metric(
+            "bloc_modularity",
+            "Bloc modularity",
+            -0.5,
+            1,
+            "modularity of the cooperation network over the three camps",
+            claims=("C8",),
+        ),
+        Metric(
+            "solidarity",
+            "Solidarity",
+            0,
+            1,
+            "mean over agreements of (compliance + trust among co-signatories) / 2",
+            claims=("C6",),
+        ),
+        Metric(
+            "capability",
+            "Capability",
+            0,
+            1,
+            "share of world power committed and kept (signatories x delivered share)",
+            claims=("C10",),
+        ),
+        Metric(
+            "flexibility",
+            "Flexibility",
+            0,
+            1,
+            "share of problems so far that reached an agreement within their urgency window",
+            claims=("C13",),
+        ),
+        Metric(
+            "time_to_agreement",
+            "Time to agreement (steps)",
+            0,
+            INF,
+            "mean steps from arrival to agreement, over problems agreed so far",
+            claims=("C3", "C13"),
+        ),
+        Metric(
+            "ambition",
+            "Ambition",
+            0,
+            1,
+            "mean agreed ambition over open problems, no agreement counted as zero",
+            claims=("C3",),
+        ),
+        Metric(
+            "shortfall",
+            "Ambition shortfall",
+            0,
+            1,
+            "per agreement, how far the agreed ambition falls short of what the keenest "
+            "quarter of the table asked for: the lowest common denominator",
+            claims=("C3",),
+        ),
+        Metric(
+            "deadlock_rate",
+            "Deadlock rate",
+            0,
+            1,
+            "failed decision attempts / attempts, this step",
+            claims=("C2", "C11"),
+        ),
+        Metric(
+            "never_agreed",
+            "Never agreed",
+            0,
+            1,
+            "share of problems ended so far that never reached an agreement",
+            claims=("C2",),
+        ),
+        Metric(
+            "veto_count",
+            "Vetoes",
+            0,
+            INF,
+            "permanent-member vetoes of drafts that had the votes, this step",
+            summary="sum",
+            claims=("C2",),
+        ),
+        Metric(
+            "compliance_rate",
+            "Compliance",
+            0,
+            1,
+            "share of pledged effort delivered by signatories",
+            claims=("C6", "C14"),
+        ),
+        Metric(
+            "burden_developing",
+            "Burden on developing states",
+            0,
+            1,
+            "mean over developing states of forum seats staffed / bandwidth (capped at 1)",
+            claims=("C16",),
+        ),
+        Metric(
+            "transaction_costs",
+            "Transaction costs",
+            0,
+            INF,
+            "forum seats staffed (incl. set-up) / total bandwidth",
+            claims=("C16",),
+        ),
+        Metric(
+            "equity",
+            "Equity",
+            0,
+            1,
+            "1 - Gini over states of benefit relative to potential harm",
+            claims=("C16",),
+        ),
+        Metric(
+            "coalition_size",
+            "Members per agreement",
+            0,
+            INF,
+            "mean signatories per agreement in force",
+            claims=("C13", "C17"),
+        ),
+    )
+}
 
 
 @dataclass
@@ -113,10 +237,18 @@ class Tally:
     solidarity: list[float] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     ambition: list[float] = field(default_factory=list)
+    shortfall: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for name in ("harm_state", "shadow_state", "kept_sum", "kept_count", "voice_sum",
-                     "exposure_sum", "benefit_sum"):
+        for name in (
+            "harm_state",
+            "shadow_state",
+            "kept_sum",
+            "kept_count",
+            "voice_sum",
+            "exposure_sum",
+            "benefit_sum",
+        ):
             setattr(self, name, np.zeros(self.n))
 
 
@@ -169,8 +301,7 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
     voice = tally.voice_sum / tally.n_voiced if tally.n_voiced else np.zeros(w.n)
     with np.errstate(invalid="ignore", divide="ignore"):
         output = np.where(tally.exposure_sum > 0, tally.benefit_sum / tally.exposure_sum, 0.0)
-        relief = np.where(tally.shadow_state > 0,
-                          1 - tally.harm_state / tally.shadow_state, 0.0)
+        relief = np.where(tally.shadow_state > 0, 1 - tally.harm_state / tally.shadow_state, 0.0)
     legit = a * voice + (1 - a) * output
     forums = [f for f in model.forums if f.active]
     efforts = np.array([f.effort for f in forums])
@@ -189,12 +320,14 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "rival_forums": float(sum(1 for f in forums if f.kind == "rival")),
         "bloc_modularity": camp_modularity(ties, w.camp),
         "solidarity": float(np.mean(tally.solidarity)) if tally.solidarity else math.nan,
-        "capability": float(w.power @ np.where(tally.kept_count > 0,
-                                               tally.kept_sum / np.maximum(tally.kept_count, 1),
-                                               0.0)),
+        "capability": float(
+            w.power
+            @ np.where(tally.kept_count > 0, tally.kept_sum / np.maximum(tally.kept_count, 1), 0.0)
+        ),
         "flexibility": _ratio(c["in_window"], c["window_known"]),
         "time_to_agreement": _ratio(c["agreement_delay"], c["agreed"]),
         "ambition": float(np.mean(tally.ambition)) if tally.ambition else math.nan,
+        "shortfall": float(np.mean(tally.shortfall)) if tally.shortfall else math.nan,
         "deadlock_rate": _ratio(tally.deadlocks, tally.attempts),
         "never_agreed": _ratio(c["ended_unagreed"], c["ended"]),
         "veto_count": float(tally.vetoes),

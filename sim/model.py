@@ -57,6 +57,9 @@ class MultilatModel(mesa.Model):
         :class:`numpy.random.SeedSequence`; pass ``rng`` or a seed, never both.
     record_votes : bool
         Keep every vote cast (see :meth:`votes_frame`).
+    world : World, optional
+        A ready-made world (e.g. a hand-built one of a few states in tests) instead of
+        the scenario's world loader.
     **overrides
         Scenario keys, e.g. ``regime="club", rivalry=0.6, **{"world.n_states": 100}``.
 
@@ -68,8 +71,15 @@ class MultilatModel(mesa.Model):
     True
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, rng: np.random.Generator | None = None,
-                 record_votes: bool = True, **overrides: Any) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        rng: np.random.Generator | None = None,
+        record_votes: bool = True,
+        world: World | None = None,
+        **overrides: Any,
+    ) -> None:
         if scenario is None or overrides:
             base = scenario.model_dump() if scenario is not None else {}
             scenario = build_scenario(base, **overrides)
@@ -80,21 +90,39 @@ class MultilatModel(mesa.Model):
         self.rivalry = scenario.rivalry
         self.behaviour = scenario.behaviour
         self.t = 0
-        self.world: World = load_world(scenario.world.kind, self.rng, **scenario.world.params())
+        self.world: World = (
+            world
+            if world is not None
+            else load_world(scenario.world.kind, self.rng, **scenario.world.params())
+        )
         self.states = [State(self, i) for i in range(self.world.n)]
         self.trust = Trust(self.world.alignment, self.world.democracy, self.rivalry)
         self.forums: list[Forum] = []
         self._forum_ids = 0
         self.seats = np.zeros(self.world.n)
         self.stream = ProblemStream(
-            self.world, self.rng, issue=scenario.issue,
+            self.world,
+            self.rng,
+            issue=scenario.issue,
             arrival_rate=scenario.problems.arrival_rate,
             issue_weights=scenario.problems.issue_weights,
-            great_power_party_share=scenario.problems.great_power_party_share)
+            great_power_party_share=scenario.problems.great_power_party_share,
+        )
         self.problems: list[Problem] = []
         self.counters = dict.fromkeys(
-            ("agreed", "agreement_delay", "in_window", "window_known", "ended",
-             "ended_unagreed", "attempts", "deadlocks", "vetoes"), 0.0)
+            (
+                "agreed",
+                "agreement_delay",
+                "in_window",
+                "window_known",
+                "ended",
+                "ended_unagreed",
+                "attempts",
+                "deadlocks",
+                "vetoes",
+            ),
+            0.0,
+        )
         self.record_votes = record_votes
         self._votes: list[tuple[int, str, str, np.ndarray, np.ndarray]] = []
         regime_cls = get_regime(scenario.regime)
@@ -103,19 +131,43 @@ class MultilatModel(mesa.Model):
         self.rivals = RivalForums(self)
         self.step_metrics: dict[str, float] = dict.fromkeys(METRICS, math.nan)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_read_metric, name=name) for name in METRICS})
+            model_reporters={name: partial(_read_metric, name=name) for name in METRICS}
+        )
 
     # --- forums ------------------------------------------------------------------------
-    def add_forum(self, name: str, kind: str, members: np.ndarray, *, rule: Rule,
-                  bindingness: float, setup_cost: float = 0.0, **kw: Any) -> Forum:
+    def add_forum(
+        self,
+        name: str,
+        kind: str,
+        members: np.ndarray,
+        *,
+        rule: Rule,
+        bindingness: float,
+        setup_cost: float = 0.0,
+        **kw: Any,
+    ) -> Forum:
         """Create a forum, register it and seat its members."""
-        forum = Forum(id=self._forum_ids, name=name, kind=kind, members=members.copy(),
-                      rule=rule, bindingness=bindingness, founded=self.t, **kw)
+        forum = Forum(
+            id=self._forum_ids,
+            name=name,
+            kind=kind,
+            members=members.copy(),
+            rule=rule,
+            bindingness=bindingness,
+            founded=self.t,
+            **kw,
+        )
         forum.setup_cost = setup_cost  # type: ignore[attr-defined]
+        forum.legitimacy = self.prior_legitimacy(forum.voice)
         self._forum_ids += 1
         self.forums.append(forum)
         self.seats += forum.members
         return forum
+
+    def prior_legitimacy(self, voice: np.ndarray) -> np.ndarray:
+        """Perceived legitimacy of a new forum: the voice it gives, output not yet seen."""
+        a = self.behaviour.voice_weight
+        return a * voice + (1 - a) * 0.5
 
     def close_forum(self, forum: Forum) -> None:
         """Dissolve an ad hoc or rival forum."""
@@ -154,8 +206,12 @@ class MultilatModel(mesa.Model):
                 if forum is not None:
                     p.forum, p.convened = forum, t
         for p in self.problems:
-            if (p.open and p.agreement is None and p.forum is not None
-                    and t - p.convened >= p.forum.delay):
+            if (
+                p.open
+                and p.agreement is None
+                and p.forum is not None
+                and t - p.convened >= p.forum.delay
+            ):
                 self._attempt(p, tally)
 
         efficiency = np.minimum(1.0, self.world.bandwidth / np.maximum(self.seats, 1e-9))
@@ -178,6 +234,8 @@ class MultilatModel(mesa.Model):
         decision: Decision = self.regime.decide(forum, p)
         p.attempts += 1
         tally.attempts += 1
+        if decision.agreed:
+            tally.shortfall.append(decision.shortfall)
         self.counters["attempts"] += 1
         if len(decision.vetoed_by):
             tally.vetoes += 1
@@ -189,10 +247,16 @@ class MultilatModel(mesa.Model):
             tally.deadlocks += 1
             self.counters["deadlocks"] += 1
             return
-        p.agreement = Agreement(forum=forum, ambition=decision.ambition,
-                                signatories=decision.signatories, step=self.t,
-                                voice=self.regime.voice(forum, decision),
-                                opposed=decision.opposed)
+        p.agreement = Agreement(
+            forum=forum,
+            ambition=decision.ambition,
+            signatories=decision.signatories,
+            step=self.t,
+            voice=self.regime.voice(forum, decision),
+            opposed=decision.opposed,
+        )
+        if not forum.standing:
+            forum.legitimacy = self.prior_legitimacy(p.agreement.voice)
         delay = self.t - p.arrived
         self.counters["agreed"] += 1
         self.counters["agreement_delay"] += delay
@@ -207,10 +271,15 @@ class MultilatModel(mesa.Model):
         share = r / max(float(r.sum()), 1e-12)
         trust = self.trust.toward(sig, sig)
         olson = math.log(max(len(sig), 1)) / math.log(max(self.world.n, 2))
-        k = (b.compliance_base + b.w_bindingness * forum.bindingness
-             + b.w_trust * (trust - 0.5) + b.w_verification * p.verification
-             - b.w_cost * share - b.w_size * olson
-             + self.rng.normal(0.0, b.compliance_noise, len(sig)))
+        k = (
+            b.compliance_base
+            + b.w_bindingness * forum.bindingness
+            + b.w_trust * (trust - 0.5)
+            + b.w_verification * p.verification
+            - b.w_cost * share
+            - b.w_size * olson
+            + self.rng.normal(0.0, b.compliance_noise, len(sig))
+        )
         return np.clip(k, 0.0, 1.0)
 
     def _implement(self, p: Problem, tally: Tally, efficiency: np.ndarray) -> None:
@@ -237,7 +306,15 @@ class MultilatModel(mesa.Model):
                 out[a.opposed] = False
                 if p.party >= 0:
                     out[p.party] = False
-                follow = a.ambition * forum.outsider_follow * forum.legitimacy * efficiency
+                # outsiders follow by the legitimacy they see, never beyond what the
+                # signatories themselves deliver (follow-through, PAPER.md#C12)
+                follow = (
+                    a.ambition
+                    * float(k.mean())
+                    * forum.outsider_follow
+                    * forum.legitimacy
+                    * efficiency
+                )
                 effort[out] = follow[out]
             slip = self.rng.uniform(0.0, 2 * forum.slippage) if forum.slippage > 0 else 0.0
             effort *= 1.0 + forum.capacity * max(0.0, 1.0 - slip)
@@ -252,10 +329,9 @@ class MultilatModel(mesa.Model):
             tally.sizes.append(len(sig))
             tally.ambition.append(a.ambition)
         else:
-            p.unaddressed += 1
             tally.ambition.append(0.0)
-        effort = self.rivals.divert(p, effort)
-        for f, share in self.rivals.contributions(p):
+        effort, rival_shares = self.rivals.divert(p, effort)
+        for f, share in rival_shares:
             f.effort += float(p.relevance @ share)
             effort += share
         if forum is not None:
@@ -263,11 +339,19 @@ class MultilatModel(mesa.Model):
             forum.effort += float(contributed)
             forum.ties += TIE_MEMORY * (effort * forum.members - forum.ties)
         party_power = float(w.power[p.party]) if p.party >= 0 else 0.0
-        p.provision = provision(p.issue, effort, p.relevance, great_power=w.great_power,
-                                party=p.party, party_power=party_power,
-                                verification_capacity=forum.capacity if forum else 0.0)
+        p.provision = provision(
+            p.issue,
+            effort,
+            p.relevance,
+            great_power=w.great_power,
+            party=p.party,
+            party_power=party_power,
+            verification_capacity=forum.capacity if forum else 0.0,
+        )
         growth = 1 + b.urgency_growth * min(p.unaddressed / window, 2.0)
         harm = p.severity * growth * (1 - p.provision) * p.exposure
+        # urgency: the problem grows as far as it is left unaddressed
+        p.unaddressed += 1 - p.provision
         tally.harm_state += harm
         tally.harm += float(harm.sum())
         # legitimacy: voice in the deciding forum and benefit relative to exposure
@@ -277,7 +361,7 @@ class MultilatModel(mesa.Model):
         tally.n_voiced += 1
         tally.exposure_sum += p.exposure
         tally.benefit_sum += p.exposure * p.provision
-        p.progress += p.provision
+        p.progress += p.provision**2
         if p.progress >= RESOLVE_EFFORT:
             p.resolved = self.t
 
@@ -342,8 +426,17 @@ class MultilatModel(mesa.Model):
         ids = np.asarray(self.world.ids)
         letters = np.asarray(VOTE_LETTERS)
         for step, forum, problem, voters, votes in self._votes:
-            rows.append(pd.DataFrame({"step": step, "forum": forum, "problem": problem,
-                                      "iso3": ids[voters], "vote": letters[votes]}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "step": step,
+                        "forum": forum,
+                        "problem": problem,
+                        "iso3": ids[voters],
+                        "vote": letters[votes],
+                    }
+                )
+            )
         if not rows:
             return pd.DataFrame(columns=["step", "forum", "problem", "iso3", "vote"])
         return pd.concat(rows, ignore_index=True)
@@ -359,11 +452,15 @@ class MultilatModel(mesa.Model):
         w = self.world
         g = nx.Graph()
         for i in range(w.n):
-            g.add_node(w.ids[i], kind=self.states[i].kind, camp=int(w.camp[i]),
-                       power=float(w.power[i]))
-        ties = np.stack([f.ties for f in self.forums], axis=1) if self.forums else np.zeros((w.n, 0))
+            g.add_node(
+                w.ids[i], kind=self.states[i].kind, camp=int(w.camp[i]), power=float(w.power[i])
+            )
+        ties = (
+            np.stack([f.ties for f in self.forums], axis=1) if self.forums else np.zeros((w.n, 0))
+        )
         weight = ties @ ties.T
         rows, cols = np.nonzero(np.triu(weight, 1) > 1e-9)
-        g.add_weighted_edges_from((w.ids[i], w.ids[j], float(weight[i, j]))
-                                  for i, j in zip(rows, cols, strict=True))
+        g.add_weighted_edges_from(
+            (w.ids[i], w.ids[j], float(weight[i, j])) for i, j in zip(rows, cols, strict=True)
+        )
         return g

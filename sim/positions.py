@@ -29,6 +29,7 @@ class Positions:
     ambition: np.ndarray
     oppose: np.ndarray
     proposer: int
+    demand: float = 0.0
 
 
 def choose_proposer(problem: Problem, candidates: np.ndarray) -> int:
@@ -38,9 +39,16 @@ def choose_proposer(problem: Problem, candidates: np.ndarray) -> int:
     return int(candidates[int(np.argmax(score))])
 
 
-def take_positions(world: World, trust: Trust, behaviour: Behaviour, rivalry: float,
-                   rng: np.random.Generator, problem: Problem, candidates: np.ndarray,
-                   proposer: int | None = None) -> Positions:
+def take_positions(
+    world: World,
+    trust: Trust,
+    behaviour: Behaviour,
+    rivalry: float,
+    rng: np.random.Generator,
+    problem: Problem,
+    candidates: np.ndarray,
+    proposer: int | None = None,
+) -> Positions:
     """Positions of ``candidates`` (state indices) on ``problem``.
 
     Parameters
@@ -66,9 +74,13 @@ def take_positions(world: World, trust: Trust, behaviour: Behaviour, rivalry: fl
     dist = np.abs(world.alignment[candidates] - world.alignment[proposer]) / 2
     t = trust.toward(candidates, np.array([proposer]))
     div = problem.divisiveness
-    a = (problem.exposure[candidates] - b.cost_weight * share + b.trust_weight * (t - 0.5)
-         - b.alignment_split * rivalry * div * dist
-         + rng.normal(0.0, b.position_noise, len(candidates)))
+    a = (
+        problem.exposure[candidates]
+        - b.cost_weight * share
+        + b.trust_weight * (t - 0.5)
+        - b.alignment_split * rivalry * div * dist
+        + rng.normal(0.0, b.position_noise, len(candidates))
+    )
     a = np.clip(a, 0.0, 1.0)
 
     gp = world.great_power[candidates]
@@ -78,9 +90,12 @@ def take_positions(world: World, trust: Trust, behaviour: Behaviour, rivalry: fl
     oppose |= candidates == problem.party
     oppose &= candidates != proposer
 
+    # what the keenest quarter asks for before deliberation: the yardstick of the lowest
+    # common denominator (PAPER.md#C3; DESIGN.md prototype lessons)
+    demand = float(np.quantile(a, 0.75)) if len(a) else 0.0
     # deliberation pulls positions toward the forum's mean, as far as members trust each other
     keen = ~oppose
     if keen.sum() > 1:
         pull = b.deliberation * trust.among(candidates[keen])
         a[keen] += pull * (a[keen].mean() - a[keen])
-    return Positions(states=candidates, ambition=a, oppose=oppose, proposer=proposer)
+    return Positions(states=candidates, ambition=a, oppose=oppose, proposer=proposer, demand=demand)

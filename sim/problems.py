@@ -20,8 +20,10 @@ from sim.world import World
 if TYPE_CHECKING:
     from sim.forums import Forum
 
-#: Steps' worth of full provision after which a problem is solved for good.
-RESOLVE_EFFORT = 4.0
+#: Steps' worth of full provision after which a problem is solved for good. Progress
+#: accumulates provision squared, so partial provision mostly relieves harm while only
+#: near-full provision makes a problem go away ("fully provided for", DESIGN.md).
+RESOLVE_EFFORT = 3.0
 
 
 @dataclass(eq=False)
@@ -72,7 +74,7 @@ class Problem:
     agreement: Agreement | None = None
     resolved: int = -1
     progress: float = 0.0
-    unaddressed: int = 0
+    unaddressed: float = 0.0
     provision: float = 0.0
     attempts: int = 0
     deadlocks: int = 0
@@ -118,9 +120,16 @@ class ProblemStream:
         if there is any): the Ukraine 2022 case of PAPER.md#C2.
     """
 
-    def __init__(self, world: World, rng: np.random.Generator, *, issue: str,
-                 arrival_rate: float, issue_weights: dict[str, float] | None = None,
-                 great_power_party_share: float = 0.5) -> None:
+    def __init__(
+        self,
+        world: World,
+        rng: np.random.Generator,
+        *,
+        issue: str,
+        arrival_rate: float,
+        issue_weights: dict[str, float] | None = None,
+        great_power_party_share: float = 0.5,
+    ) -> None:
         self.world = world
         self.rng = rng
         self.arrival_rate = arrival_rate
@@ -132,7 +141,9 @@ class ProblemStream:
         else:
             self.mix = np.array([1.0 if k == issue else 0.0 for k in ISSUE_NAMES])
         self._relevance = {
-            k: relevance_weights(ISSUE_TYPES[k].relevance, world.power, world.great_power)
+            k: relevance_weights(
+                ISSUE_TYPES[k].relevance, world.power, world.great_power, world.emissions
+            )
             for k in ISSUE_NAMES
         }
         self._next_id = 0
@@ -154,11 +165,15 @@ class ProblemStream:
             exposure[party] = 0.0
         jitter = rng.uniform(0.8, 1.2, 3)
         problem = Problem(
-            id=self._next_id, issue=kind, arrived=step,
+            id=self._next_id,
+            issue=kind,
+            arrived=step,
             severity=kind.severity * jitter[0],
             divisiveness=min(1.0, kind.divisiveness * jitter[1]),
             verification=min(1.0, kind.verification * jitter[2]),
-            party=party, exposure=exposure, relevance=self._relevance[kind.name],
+            party=party,
+            exposure=exposure,
+            relevance=self._relevance[kind.name],
         )
         self._next_id += 1
         return problem

@@ -5,14 +5,14 @@ excluded, outvoted or gets little out of them) founds a rival forum with probabi
 ``rival_rate x rivalry x dissatisfaction``; states on its side of the alignment divide
 that are dissatisfied too, and its revisionist partners, join. A rival forum draws a
 ``diversion`` share of its members' effort away from the regime's forums and spends it
-on its own, discounted by the problem's divisiveness: a divided response does less than
-a common one (DESIGN.md, prototype lessons). Rival forums fade as rivalry falls.
+on its own, at half yield and discounted by the problem's divisiveness: a divided
+response does less than a common one, and counting rival effort in full made
+effectiveness rise with rivalry (DESIGN.md, prototype lessons). Rival forums fade as rivalry falls.
 The rule is the same under every regime; only who feels excluded differs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 #: Perceived legitimacy below which a state counts as dissatisfied.
 DISSATISFIED = 0.5
+#: What a rival forum makes of the effort it draws, before the divisiveness discount:
+#: a new body without agreements, capacity or trust delivers half of it at most.
+RIVAL_YIELD = 0.5
 
 
 class RivalForums:
@@ -60,8 +63,9 @@ class RivalForums:
                 side = w.alignment * w.alignment[g] > 0
                 join = side & ((dissatisfaction > DISSATISFIED) | w.revisionist)
                 join[g] = True
-                m.add_forum(f"rival-{w.ids[g]}", "rival", join, rule="none",
-                            bindingness=0.0, founder=int(g))
+                m.add_forum(
+                    f"rival-{w.ids[g]}", "rival", join, rule="none", bindingness=0.0, founder=int(g)
+                )
         for f in self.active:
             fade = 0.1 * (1 - m.rivalry) * (1 - dissatisfaction[f.founder])
             if rng.uniform() < fade:
@@ -70,17 +74,24 @@ class RivalForums:
         for f in self.active:
             self.member |= f.members
 
-    def divert(self, problem: Problem, effort: np.ndarray) -> np.ndarray:
-        """Effort left for the regime's forums once rival members divert their share."""
-        if not self.member.any():
-            return effort
-        return effort * np.where(self.member, 1 - self.model.behaviour.diversion, 1.0)
+    def divert(
+        self, problem: Problem, effort: np.ndarray
+    ) -> tuple[np.ndarray, list[tuple[Forum, np.ndarray]]]:
+        """Split effort between the regime's forums and the rival forums.
 
-    def contributions(self, problem: Problem) -> Iterator[tuple[Forum, np.ndarray]]:
-        """Each rival forum's own effort on ``problem`` (none if its founder is the party)."""
+        Members of a rival forum move a ``diversion`` share of their effort on
+        ``problem`` there (unless its founder is the problem's party); the rival forum
+        delivers it at :data:`RIVAL_YIELD` times ``1 - divisiveness``.
+        """
+        if not self.member.any():
+            return effort, []
         b = self.model.behaviour
+        remaining = effort.copy()
+        spent = []
         for f in self.active:
             if f.founder == problem.party:
                 continue
-            share = b.diversion * (1 - problem.divisiveness) * problem.exposure * f.members
-            yield f, share
+            moved = b.diversion * remaining * f.members
+            remaining -= moved
+            spent.append((f, moved * RIVAL_YIELD * (1 - problem.divisiveness)))
+        return remaining, spent

@@ -22,8 +22,9 @@ from sim.issues import ISSUE_NAMES, MIXED
 from sim.regimes import REGIMES
 from sim.world import WORLD_LOADERS
 
-IssueName = Literal["climate", "pandemic", "proliferation", "security_crisis",
-                    "financial_crisis", "cyber_norms"]
+IssueName = Literal[
+    "climate", "pandemic", "proliferation", "security_crisis", "financial_crisis", "cyber_norms"
+]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 STRICT = ConfigDict(extra="forbid", validate_default=True)
 
@@ -56,11 +57,14 @@ class WorldSpec(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> WorldSpec:
         if self.n_great_powers >= self.n_states:
-            raise ValueError(f"n_great_powers={self.n_great_powers} must be below "
-                             f"n_states={self.n_states}")
+            raise ValueError(
+                f"n_great_powers={self.n_great_powers} must be below n_states={self.n_states}"
+            )
         if self.revisionist_powers + self.nonaligned_powers > self.n_great_powers:
-            raise ValueError("revisionist_powers + nonaligned_powers must not exceed "
-                             f"n_great_powers={self.n_great_powers}")
+            raise ValueError(
+                "revisionist_powers + nonaligned_powers must not exceed "
+                f"n_great_powers={self.n_great_powers}"
+            )
         return self
 
     def params(self) -> dict[str, Any]:
@@ -91,8 +95,15 @@ class Scenario(BaseModel):
     name: str = "scenario"
     regime: str = "charter"
     rivalry: Unit = 0.3
-    issue: Literal["mixed", "climate", "pandemic", "proliferation", "security_crisis",
-                   "financial_crisis", "cyber_norms"] = MIXED
+    issue: Literal[
+        "mixed",
+        "climate",
+        "pandemic",
+        "proliferation",
+        "security_crisis",
+        "financial_crisis",
+        "cyber_norms",
+    ] = MIXED
     steps: Annotated[int, Field(ge=1, le=100_000)] = 100
     burn_in: Annotated[int, Field(ge=0, le=100_000)] = 20
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
@@ -141,6 +152,7 @@ class Scenario(BaseModel):
 
 
 # --- loading and errors ----------------------------------------------------------------
+
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     """Keys allowed in the table at ``loc`` (for did-you-mean)."""
@@ -215,8 +227,7 @@ def build_scenario(data: dict[str, Any] | None = None, **overrides: Any) -> Scen
         if name not in REGIMES:
             guess = difflib.get_close_matches(name, list(REGIMES), n=1)
             hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-            raise ScenarioError(f"unknown key 'rules.{name}'{hint}; "
-                                f"allowed: {', '.join(REGIMES)}")
+            raise ScenarioError(f"unknown key 'rules.{name}'{hint}; allowed: {', '.join(REGIMES)}")
         try:
             REGIMES[name].make_rules(table)
         except ValidationError as exc:
@@ -243,5 +254,11 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     return build_scenario(data, **overrides)
 
 
-__all__ = ["ISSUE_NAMES", "Scenario", "ScenarioError", "build_scenario", "load_scenario",
-           "format_validation_error"]
+__all__ = [
+    "ISSUE_NAMES",
+    "Scenario",
+    "ScenarioError",
+    "build_scenario",
+    "load_scenario",
+    "format_validation_error",
+]

@@ -37,8 +37,14 @@ class Trust:
         Share of the gap to the seed closed each step.
     """
 
-    def __init__(self, alignment: np.ndarray, democracy: np.ndarray, rivalry: float,
-                 learning: float = 0.1, reversion: float = 0.05) -> None:
+    def __init__(
+        self,
+        alignment: np.ndarray,
+        democracy: np.ndarray,
+        rivalry: float,
+        learning: float = 0.1,
+        reversion: float = 0.05,
+    ) -> None:
         abin = np.clip(((alignment + 1) / 2 * ALIGNMENT_BINS).astype(int), 0, ALIGNMENT_BINS - 1)
         dem = (democracy >= 0.5).astype(int)
         self.group = abin * 2 + dem
@@ -77,12 +83,15 @@ class Trust:
         counts = self.group_counts(members)
         p = counts / counts.sum()
         aff = float(p @ self.affinity @ p)
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * float(self.reputation[members].mean())
+        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * float(
+            self.reputation[members].mean()
+        )
 
     def pair(self, i: int, j: int) -> float:
         """Trust of state ``i`` in state ``j``."""
-        return (AFFINITY_WEIGHT * float(self.affinity[self.group[i], self.group[j]])
-                + (1 - AFFINITY_WEIGHT) * float(self.reputation[j]))
+        return AFFINITY_WEIGHT * float(self.affinity[self.group[i], self.group[j]]) + (
+            1 - AFFINITY_WEIGHT
+        ) * float(self.reputation[j])
 
     def reciprocate(self, signatories: np.ndarray, kept: np.ndarray) -> None:
         """Update trust after co-signatories kept (1) or defected (0) on a commitment."""
@@ -94,7 +103,7 @@ class Trust:
         kept_sum = np.bincount(self.group[signatories], weights=kept, minlength=self.n_groups)
         present = counts > 0
         rate = np.where(present, kept_sum / np.maximum(counts, 1), 0.0)
-        target = np.outer(rate, rate)
+        target = (rate[:, None] + rate[None, :]) / 2
         mask = np.outer(present, present)
         self.affinity[mask] += eta * (target[mask] - self.affinity[mask])
 

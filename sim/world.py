@@ -56,6 +56,8 @@ class World:
         Permanent member of the Security Council.
     elected : numpy.ndarray
         Elected council members at the start (the loader may leave all False).
+    emissions : numpy.ndarray
+        Share of world greenhouse-gas emissions (sums to 1); defaults to ``power``.
     """
 
     ids: list[str]
@@ -71,19 +73,36 @@ class World:
     region: np.ndarray
     permanent: np.ndarray
     elected: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    emissions: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = len(self.ids)
         if self.elected.size == 0:
             self.elected = np.zeros(n, dtype=bool)
-        for name in ("kind", "power", "population", "democracy", "alignment", "revisionist",
-                     "bandwidth", "region", "permanent", "elected"):
+        if self.emissions.size == 0:
+            self.emissions = self.power / self.power.sum()
+        for name in (
+            "kind",
+            "power",
+            "population",
+            "democracy",
+            "alignment",
+            "revisionist",
+            "bandwidth",
+            "region",
+            "permanent",
+            "elected",
+            "emissions",
+        ):
             if len(getattr(self, name)) != n:
-                raise ValueError(f"world attribute {name!r} has {len(getattr(self, name))} "
-                                 f"entries for {n} states")
+                raise ValueError(
+                    f"world attribute {name!r} has {len(getattr(self, name))} "
+                    f"entries for {n} states"
+                )
         if self.exposure.shape != (n, len(ISSUE_NAMES)):
-            raise ValueError(f"world exposure has shape {self.exposure.shape}, "
-                             f"expected {(n, len(ISSUE_NAMES))}")
+            raise ValueError(
+                f"world exposure has shape {self.exposure.shape}, expected {(n, len(ISSUE_NAMES))}"
+            )
 
     @property
     def n(self) -> int:
@@ -146,25 +165,31 @@ def synthetic_world(
     if not 1 <= g < n:
         raise ValueError(f"n_great_powers={g} must be between 1 and n_states-1={n - 1}")
     if revisionist_powers + nonaligned_powers > g:
-        raise ValueError(f"revisionist_powers + nonaligned_powers = "
-                         f"{revisionist_powers + nonaligned_powers} exceeds n_great_powers={g}")
+        raise ValueError(
+            f"revisionist_powers + nonaligned_powers = "
+            f"{revisionist_powers + nonaligned_powers} exceeds n_great_powers={g}"
+        )
     m = n - g
     kind = np.full(n, DEVELOPING)
     kind[:g] = GREAT_POWER
     n_dem = int(round(democracy_share * m))
-    kind[g:g + n_dem] = DEMOCRACY
+    kind[g : g + n_dem] = DEMOCRACY
 
     # capability: great powers share great_power_share in a declining ladder
     gp = np.sort(rng.uniform(0.4, 1.0, g))[::-1]
     gp[0] = max(gp[0], 1.5 * gp[1] if g > 1 else gp[0])  # a clear leading power
     other = rng.pareto(power_skew, m) + 0.05
     other[:n_dem] *= 3.0  # established democracies are rich
-    power = np.concatenate([gp / gp.sum() * great_power_share,
-                            other / other.sum() * (1 - great_power_share)])
+    power = np.concatenate(
+        [gp / gp.sum() * great_power_share, other / other.sum() * (1 - great_power_share)]
+    )
     # camps and regime types of great powers: West leader, revisionists, others, non-aligned
-    role = np.array(["west"] + ["east"] * revisionist_powers
-                    + ["west"] * (g - 1 - revisionist_powers - nonaligned_powers)
-                    + ["nonaligned"] * nonaligned_powers)[:g]
+    role = np.array(
+        ["west"]
+        + ["east"] * revisionist_powers
+        + ["west"] * (g - 1 - revisionist_powers - nonaligned_powers)
+        + ["nonaligned"] * nonaligned_powers
+    )[:g]
     # keep the leader in the West even for tiny g
     alignment = np.empty(n)
     democracy = np.empty(n)
@@ -184,27 +209,42 @@ def synthetic_world(
     # developing states: non-aligned (hedging, some electoral democracies) or East-leaning
     n_dev = m - n_dem
     nonaligned = rng.uniform(size=n_dev) < nonaligned_share
-    alignment[g + n_dem:] = np.where(nonaligned, rng.normal(0.0, 0.2, n_dev),
-                                     rng.normal(-0.6, 0.2, n_dev))
+    alignment[g + n_dem :] = np.where(
+        nonaligned, rng.normal(0.0, 0.2, n_dev), rng.normal(-0.6, 0.2, n_dev)
+    )
     alignment = np.clip(alignment, -1, 1)
-    democracy[g + n_dem:] = np.where(nonaligned, rng.uniform(0.3, 0.7, n_dev),
-                                     rng.uniform(0.05, 0.35, n_dev))
-    revisionist[g + n_dem:] = (~nonaligned) & (rng.uniform(size=n_dev) < 0.3)
+    democracy[g + n_dem :] = np.where(
+        nonaligned, rng.uniform(0.3, 0.7, n_dev), rng.uniform(0.05, 0.35, n_dev)
+    )
+    revisionist[g + n_dem :] = (~nonaligned) & (rng.uniform(size=n_dev) < 0.3)
 
     population = np.concatenate([rng.uniform(2.0, 8.0, g), rng.lognormal(0.0, 1.0, m)])
-    population[g + n_dem:] *= 2.0  # developing states hold most people
+    population[g + n_dem :] *= 2.0  # developing states hold most people
     population /= population.sum()
 
     # exposure: developing states suffer most from climate, pandemics, financial contagion
-    base = {"climate": 0.5, "pandemic": 0.6, "proliferation": 0.4,
-            "security_crisis": 0.4, "financial_crisis": 0.5, "cyber_norms": 0.4}
-    shift = {GREAT_POWER: {"cyber_norms": 0.2, "proliferation": 0.2, "financial_crisis": 0.1},
-             DEMOCRACY: {"cyber_norms": 0.2, "financial_crisis": 0.1},
-             DEVELOPING: {"climate": 0.2, "pandemic": 0.1}}
+    base = {
+        "climate": 0.5,
+        "pandemic": 0.6,
+        "proliferation": 0.4,
+        "security_crisis": 0.4,
+        "financial_crisis": 0.5,
+        "cyber_norms": 0.4,
+    }
+    shift = {
+        GREAT_POWER: {"cyber_norms": 0.2, "proliferation": 0.2, "financial_crisis": 0.1},
+        DEMOCRACY: {"cyber_norms": 0.2, "financial_crisis": 0.1},
+        DEVELOPING: {"climate": 0.2, "pandemic": 0.1},
+    }
+    # interests differ more between camps than within them: like-minded states are
+    # like-exposed, a universal table spans every interest (PAPER.md#C3, PAPER.md#C6)
+    camp = np.where(alignment > 1 / 3, 0, np.where(alignment < -1 / 3, 2, 1))
+    camp_shift = rng.normal(0.0, 0.12, (len(CAMPS), len(ISSUE_NAMES)))
     exposure = np.empty((n, len(ISSUE_NAMES)))
     for j, name in enumerate(ISSUE_NAMES):
         mean = base[name] + np.array([shift[k].get(name, 0.0) for k in kind])
-        exposure[:, j] = np.clip(mean + rng.normal(0.0, 0.15, n), 0.0, 1.0)
+        mean = mean + camp_shift[camp, j]
+        exposure[:, j] = np.clip(mean + rng.normal(0.0, 0.1, n), 0.0, 1.0)
 
     bandwidth = np.where(kind == GREAT_POWER, 8.0, np.where(kind == DEMOCRACY, 5.0, 2.0))
     bandwidth = bandwidth + np.round(4 * power / power.max())
@@ -213,12 +253,30 @@ def synthetic_world(
     region = rng.choice(len(REGIONS), n, p=[0.28, 0.28, 0.12, 0.17, 0.15])
     region[(kind != DEVELOPING) & (alignment > 0.3)] = REGIONS.index("weog")
     permanent = np.zeros(n, dtype=bool)
-    permanent[np.argsort(-power[:g], kind="stable")[:min(5, g)]] = True
+    permanent[np.argsort(-power[:g], kind="stable")[: min(5, g)]] = True
+
+    # emissions: capability times carbon intensity, higher outside the West (China emits
+    # about a third of the world's greenhouse gases, PAPER.md#C7)
+    intensity = np.where(alignment > 1 / 3, 1.0, np.where(kind == GREAT_POWER, 2.2, 1.4))
+    emissions = power * intensity
+    emissions /= emissions.sum()
 
     ids = [f"S{i:03d}" for i in range(n)]
-    return World(ids=ids, names=list(ids), kind=kind, power=power, population=population,
-                 democracy=democracy, alignment=alignment, revisionist=revisionist,
-                 exposure=exposure, bandwidth=bandwidth, region=region, permanent=permanent)
+    return World(
+        ids=ids,
+        names=list(ids),
+        kind=kind,
+        power=power,
+        population=population,
+        democracy=democracy,
+        alignment=alignment,
+        revisionist=revisionist,
+        exposure=exposure,
+        bandwidth=bandwidth,
+        region=region,
+        permanent=permanent,
+        emissions=emissions,
+    )
 
 
 #: World loaders by name: ``loader(rng, **params) -> World``. A real-world dataset plugs
@@ -231,5 +289,7 @@ def load_world(kind: str, rng: np.random.Generator, **params: Any) -> World:
     try:
         loader = WORLD_LOADERS[kind]
     except KeyError:
-        raise ValueError(f"world={kind!r} is unknown; allowed: {', '.join(WORLD_LOADERS)}") from None
+        raise ValueError(
+            f"world={kind!r} is unknown; allowed: {', '.join(WORLD_LOADERS)}"
+        ) from None
     return loader(rng, **params)

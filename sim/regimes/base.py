@@ -96,8 +96,9 @@ class Regime(ABC):
     def decide(self, forum: Forum, problem: Problem) -> Decision:
         """One decision attempt in ``forum`` by its decision rule."""
         m = self.model
-        pos = take_positions(m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem,
-                             forum.member_ids)
+        pos = take_positions(
+            m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem, forum.member_ids
+        )
         if forum.rule == "supermajority":
             return supermajority(pos, forum.quota)
         if forum.rule == "council":

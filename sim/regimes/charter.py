@@ -33,8 +33,8 @@ class CharterRules(Rules):
     """Rule parameters of the charter (defaults and reasons in docs/model.md)."""
 
     bindingness: Unit = 0.4  # Assembly resolutions recommend (DESIGN.md prototype: C6)
-    capacity: Unit = 0.4  # agencies and secretariats
-    slippage: Unit = 0.15
+    capacity: Unit = 0.3  # agencies and secretariats
+    slippage: Unit = 0.3  # ... that drift from what members asked (PAPER.md#C5)
     delay: Steps = 4  # longest deliberation
     outsider_follow: Unit = 1.0  # members who did not vote yes follow by legitimacy
     assembly_quota: Annotated[float, Field(gt=0.5, le=1.0)] = 2 / 3
@@ -51,7 +51,7 @@ class Charter(Regime):
     """Universal Assembly by 2/3; Security Council of P5 + 10 elected with veto."""
 
     name = "charter"
-    summary = "UN: universal Assembly by 2/3 (lowest common denominator); Security Council 9 of 15 with P5 veto"
+    summary = "UN: universal Assembly by 2/3; Security Council 9 of 15 with P5 veto"
     virtue = "legitimacy"
     claims = ("C1", "C2", "C3", "C4", "C5")
     Rules = CharterRules
@@ -62,16 +62,34 @@ class Charter(Regime):
         w = m.world
         everyone = np.ones(w.n, dtype=bool)
         self.assembly = m.add_forum(
-            "assembly", "assembly", everyone, rule="supermajority", quota=r.assembly_quota,
-            bindingness=r.bindingness, capacity=r.capacity, slippage=r.slippage,
-            delay=r.delay, outsider_follow=r.outsider_follow, voice=everyone.astype(float))
+            "assembly",
+            "assembly",
+            everyone,
+            rule="supermajority",
+            quota=r.assembly_quota,
+            bindingness=r.bindingness,
+            capacity=r.capacity,
+            slippage=r.slippage,
+            delay=r.delay,
+            outsider_follow=r.outsider_follow,
+            voice=everyone.astype(float),
+        )
         self.seats = self._first_seats()
         self.council = m.add_forum(
-            "council", "council", self._council_mask(), rule="council",
-            quota=r.council_votes, bindingness=r.council_bindingness, capacity=r.capacity,
-            slippage=r.slippage, delay=r.council_delay, outsider_follow=r.outsider_follow,
-            permanent=w.permanent.copy())
+            "council",
+            "council",
+            self._council_mask(),
+            rule="council",
+            quota=r.council_votes,
+            bindingness=r.council_bindingness,
+            capacity=r.capacity,
+            slippage=r.slippage,
+            delay=r.council_delay,
+            outsider_follow=r.outsider_follow,
+            permanent=w.permanent.copy(),
+        )
         self._refresh_council_voice()
+        self.council.legitimacy = m.prior_legitimacy(self.council.voice)
 
     # --- Security Council membership -------------------------------------------------
     def _seat_regions(self) -> np.ndarray:
@@ -111,8 +129,9 @@ class Charter(Regime):
         w, r = self.model.world, self.rules
         members = self.council.member_ids
         perm = w.permanent[members]
-        weights, quota = council_game(int(perm.sum()), len(members) - int(perm.sum()),
-                                      min(r.council_votes, len(members)))
+        weights, quota = council_game(
+            int(perm.sum()), len(members) - int(perm.sum()), min(r.council_votes, len(members))
+        )
         index = banzhaf if r.power_index == "banzhaf" else shapley_shubik
         # weights come ordered permanent first
         values = index(weights, quota)
@@ -157,13 +176,16 @@ class Charter(Regime):
         everyone = np.arange(m.world.n)
         pos = take_positions(m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem, everyone)
         sitting = forum.members
-        sub = type(pos)(states=pos.states[sitting], ambition=pos.ambition[sitting],
-                        oppose=pos.oppose[sitting], proposer=pos.proposer)
+        sub = type(pos)(
+            states=pos.states[sitting],
+            ambition=pos.ambition[sitting],
+            oppose=pos.oppose[sitting],
+            proposer=pos.proposer,
+        )
         decision = council(sub, int(forum.quota), m.world.permanent[sub.states])
         if decision.agreed:
             # Article 25: every member is bound; those who oppose are counted as opposed
             bound = ~sitting & ~pos.oppose
-            decision.signatories = np.sort(np.concatenate([decision.signatories,
-                                                           everyone[bound]]))
+            decision.signatories = np.sort(np.concatenate([decision.signatories, everyone[bound]]))
             decision.opposed = pos.states[pos.oppose]
         return decision

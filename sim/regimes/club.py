@@ -50,13 +50,17 @@ class Club(Regime):
         else:
             members = ~w.revisionist
         self.club = self.model.add_forum(
-            "club", "club", members, rule="consensus", bindingness=r.bindingness,
-            capacity=r.capacity, slippage=r.slippage, delay=r.delay,
-            outsider_follow=r.outsider_follow)
+            "club",
+            "club",
+            members,
+            rule="consensus",
+            bindingness=r.bindingness,
+            capacity=r.capacity,
+            slippage=r.slippage,
+            delay=r.delay,
+            outsider_follow=r.outsider_follow,
+        )
 
     def convene(self, problem: Problem) -> Forum | None:
         """The club takes up every problem (a member that is the party will block)."""
         return self.club if self.club.size else None
-
-
-

@@ -63,10 +63,19 @@ class Coalition(Regime):
         members[lead] = True
         r = self.rules
         return m.add_forum(
-            f"coalition-{problem.id}", "coalition", members, rule="opt_in",
-            bindingness=r.bindingness, capacity=r.capacity, slippage=r.slippage,
-            delay=r.delay, outsider_follow=r.outsider_follow, standing=False, founder=lead,
-            setup_cost=r.setup_cost)
+            f"coalition-{problem.id}",
+            "coalition",
+            members,
+            rule="opt_in",
+            bindingness=r.bindingness,
+            capacity=r.capacity,
+            slippage=r.slippage,
+            delay=r.delay,
+            outsider_follow=r.outsider_follow,
+            standing=False,
+            founder=lead,
+            setup_cost=r.setup_cost,
+        )
 
     def invitees(self, problem: Problem, lead: int) -> np.ndarray:
         """The lead invites the states the problem needs most: by relevance and exposure."""
@@ -77,17 +86,45 @@ class Coalition(Regime):
         chosen = np.argsort(-interest, kind="stable")[:k]
         return np.union1d(chosen, [lead])
 
+    def mandate(
+        self,
+        problem: Problem,
+        invited: np.ndarray,
+        willing: np.ndarray,
+        ambition: np.ndarray,
+        lead_ambition: float,
+    ) -> float:
+        """The lead's draft: the ambition, up to its own, that gets the most done.
+
+        At level ``A`` the invitees who accept at least ``accept_ratio x A`` join; the
+        lead picks the ``A`` that maximises ``A x`` the joiners' relevance: a narrow
+        mandate that brings in the states the mission needs (PAPER.md#C13).
+        """
+        ratio = max(self.rules.accept_ratio, 1e-9)
+        levels = np.minimum(lead_ambition, ambition[willing] / ratio)
+        if len(levels) == 0:
+            return lead_ambition
+        rel = problem.relevance[invited][willing]
+        joined = ambition[willing][None, :] >= ratio * levels[:, None] - 1e-12
+        value = levels * (joined @ rel)
+        return float(levels[int(np.argmax(value))])
+
     def decide(self, forum: Forum, problem: Problem) -> Decision:
-        """The lead's draft at its own ambition; invitees opt in."""
+        """The lead's narrow mandate; invitees with room opt in."""
         m, r = self.model, self.rules
         lead = forum.founder
         invited = self.invitees(problem, lead)
-        pos = take_positions(m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem,
-                             invited, proposer=lead)
-        level = float(pos.ambition[pos.states == lead][0])
-        room = m.free_bandwidth()[invited] >= 1.0 + r.setup_cost
-        joins = (~pos.oppose & (pos.ambition >= r.accept_ratio * level) & room)
-        joins |= invited == lead
+        pos = take_positions(
+            m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem, invited, proposer=lead
+        )
+        is_lead = invited == lead
+        room = (m.free_bandwidth()[invited] >= 1.0 + r.setup_cost) | is_lead
+        willing = ~pos.oppose & room
+        level = self.mandate(
+            problem, invited, willing, pos.ambition, float(pos.ambition[is_lead][0])
+        )
+        joins = willing & (pos.ambition >= r.accept_ratio * level - 1e-12)
+        joins |= is_lead
         votes = np.where(joins, YES, np.where(pos.oppose, NO, ABSTAIN))
         agreed = level >= MIN_AMBITION and int(joins.sum()) >= r.min_members
         signatories = invited[joins] if agreed else np.zeros(0, dtype=int)
@@ -95,9 +132,15 @@ class Coalition(Regime):
             forum.members[:] = False
             forum.members[signatories] = True
             m.charge_setup(forum)
-        return Decision(agreed=agreed, ambition=level if agreed else 0.0,
-                        signatories=signatories, voters=invited, votes=votes,
-                        opposed=invited[pos.oppose])
+        return Decision(
+            agreed=agreed,
+            ambition=level if agreed else 0.0,
+            signatories=signatories,
+            voters=invited,
+            votes=votes,
+            opposed=invited[pos.oppose],
+            demand=pos.demand,
+        )
 
     def voice(self, forum: Forum, decision: Decision) -> np.ndarray:
         """The lead drafts (full voice); members only opt in (partial voice)."""

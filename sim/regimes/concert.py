@@ -40,9 +40,16 @@ class Concert(Regime):
         """Create the concert of great powers."""
         w, r = self.model.world, self.rules
         self.concert = self.model.add_forum(
-            "concert", "concert", w.great_power.copy(), rule="consensus",
-            bindingness=r.bindingness, capacity=r.capacity, slippage=r.slippage,
-            delay=r.delay, outsider_follow=r.outsider_follow)
+            "concert",
+            "concert",
+            w.great_power.copy(),
+            rule="consensus",
+            bindingness=r.bindingness,
+            capacity=r.capacity,
+            slippage=r.slippage,
+            delay=r.delay,
+            outsider_follow=r.outsider_follow,
+        )
 
     def convene(self, problem: Problem) -> Forum:
         """The concert takes up every problem."""
