@@ -69,12 +69,12 @@ class Behaviour:
     linkage: Unit = 0.3
     position_noise: Unit = 0.05
     deliberation: Unit = 0.5
-    compliance_base: Unit = 0.45
+    compliance_base: Unit = 0.5
     w_bindingness: NonNeg = 0.4
     w_trust: NonNeg = 0.4
     w_verification: NonNeg = 0.15
     w_cost: NonNeg = 0.3
-    w_size: NonNeg = 0.25
+    w_size: NonNeg = 0.3
     compliance_noise: Unit = 0.1
     voice_weight: Unit = 0.5
     legitimacy_memory: Unit = 0.2

@@ -199,7 +199,8 @@ METRICS: dict[str, Metric] = {
             "Equity",
             0,
             1,
-            "1 - Gini over states of benefit relative to potential harm",
+            "1 - Gini over states of net benefit: harm avoided minus the cost of own effort, "
+            "floored at 0",
             claims=("C16",),
         ),
         Metric(
@@ -228,6 +229,8 @@ class Tally:
     voice_sum: np.ndarray = field(init=False)
     exposure_sum: np.ndarray = field(init=False)
     benefit_sum: np.ndarray = field(init=False)
+    cost_state: np.ndarray = field(init=False)
+    cost_state: np.ndarray = field(init=False)
     n_voiced: int = 0
     attempts: int = 0
     deadlocks: int = 0
@@ -248,6 +251,7 @@ class Tally:
             "voice_sum",
             "exposure_sum",
             "benefit_sum",
+            "cost_state",
         ):
             setattr(self, name, np.zeros(self.n))
 
@@ -301,7 +305,7 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
     voice = tally.voice_sum / tally.n_voiced if tally.n_voiced else np.zeros(w.n)
     with np.errstate(invalid="ignore", divide="ignore"):
         output = np.where(tally.exposure_sum > 0, tally.benefit_sum / tally.exposure_sum, 0.0)
-        relief = np.where(tally.shadow_state > 0, 1 - tally.harm_state / tally.shadow_state, 0.0)
+    net = np.maximum(tally.shadow_state - tally.harm_state - tally.cost_state, 0.0)
     legit = a * voice + (1 - a) * output
     forums = [f for f in model.forums if f.active]
     efforts = np.array([f.effort for f in forums])
@@ -334,6 +338,6 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "compliance_rate": _ratio(tally.delivered, tally.pledged),
         "burden_developing": float(load[dev].mean()) if dev.any() else math.nan,
         "transaction_costs": float(seats.sum() / w.bandwidth.sum()),
-        "equity": 1 - gini(np.clip(relief, 0, 1)),
+        "equity": 1 - gini(net),
         "coalition_size": float(np.mean(tally.sizes)) if tally.sizes else math.nan,
     }

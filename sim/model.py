@@ -39,6 +39,8 @@ from sim.world import World, load_world
 
 #: Exponential memory of the cooperation network's ties.
 TIE_MEMORY = 0.2
+#: Cost of a unit of effort, in harm units per unit of relevance (equity only).
+EFFORT_COST = 0.5
 
 
 def _read_metric(model: MultilatModel, name: str) -> float:
@@ -267,8 +269,18 @@ class MultilatModel(mesa.Model):
     def _compliance(self, forum: Forum, p: Problem, sig: np.ndarray) -> np.ndarray:
         """Delivered share of each signatory's pledge (DESIGN.md step 5)."""
         b = self.behaviour
+        # cost share relative to ability to pay: above 0 where a state's part of the
+        # burden exceeds its part of the signatories' capability (free riding, C14)
+        # containment (weakest link) is each state's own effort at its own means: no
+        # burden beyond its ability
         r = p.relevance[sig]
-        share = r / max(float(r.sum()), 1e-12)
+        pw = self.world.power[sig]
+        share = (r / max(float(r.sum()), 1e-12)) / np.maximum(
+            pw / max(float(pw.sum()), 1e-12), 1e-6
+        )
+        share = np.clip(share - 1.0, -0.5, 1.5)
+        if p.issue.technology == "weakest_link":
+            share = np.zeros(len(sig))
         trust = self.trust.toward(sig, sig)
         olson = math.log(max(len(sig), 1)) / math.log(max(self.world.n, 2))
         k = (
@@ -338,6 +350,8 @@ class MultilatModel(mesa.Model):
             contributed = p.relevance @ effort
             forum.effort += float(contributed)
             forum.ties += TIE_MEMORY * (effort * forum.members - forum.ties)
+        # what each state's own effort costs it, in harm units (for equity)
+        tally.cost_state += EFFORT_COST * p.severity * effort * p.relevance * w.n
         party_power = float(w.power[p.party]) if p.party >= 0 else 0.0
         p.provision = provision(
             p.issue,

@@ -55,7 +55,7 @@ class Trust:
         dist = np.abs(g_align[:, None] - g_align[None, :]) / 2
         both_dem = (g_dem[:, None] == 1) & (g_dem[None, :] == 1)
         same = g_dem[:, None] == g_dem[None, :]
-        seed = 0.55 - (0.2 + 0.6 * rivalry) * dist + 0.1 * both_dem + 0.05 * same
+        seed = 0.5 - (0.2 + 0.6 * rivalry) * dist + 0.2 * both_dem + 0.05 * same
         self.seed = np.clip(seed, 0.05, 0.95)
         self.affinity = self.seed.copy()
         self.reputation = np.full(len(alignment), 0.5)

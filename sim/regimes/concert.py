@@ -20,7 +20,7 @@ from sim.regimes.base import RULES_CONFIG, Regime, Rules, Steps, Unit
 class ConcertRules(Rules):
     """Rule parameters of the concert (defaults and reasons in docs/model.md)."""
 
-    bindingness: Unit = 0.5
+    bindingness: Unit = 0.45
     capacity: Unit = 0.05  # no secretariat to speak of
     slippage: Unit = 0.0
     delay: Steps = 1
