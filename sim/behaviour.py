@@ -7,13 +7,21 @@ Each field says which claim it serves; docs/model.md gives the reasons for the d
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0, le=10.0)]
+
+def not_a_bool(value: Any) -> Any:
+    """Refuse booleans where a number is expected (pydantic would read true as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+Unit = Annotated[float, BeforeValidator(not_a_bool), Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, BeforeValidator(not_a_bool), Field(ge=0.0, le=10.0)]
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))

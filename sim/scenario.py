@@ -15,9 +15,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.functional_validators import BeforeValidator
 
-from sim.behaviour import Behaviour
+from sim.behaviour import Behaviour, not_a_bool
 from sim.issues import ISSUE_NAMES, MIXED
 from sim.regimes import REGIMES
 from sim.world import WORLD_LOADERS
@@ -25,7 +33,7 @@ from sim.world import WORLD_LOADERS
 IssueName = Literal[
     "climate", "pandemic", "proliferation", "security_crisis", "financial_crisis", "cyber_norms"
 ]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Unit = Annotated[float, BeforeValidator(not_a_bool), Field(ge=0.0, le=1.0)]
 STRICT = ConfigDict(extra="forbid", validate_default=True)
 
 
@@ -54,18 +62,24 @@ class WorldSpec(BaseModel):
             raise ValueError(f"must be one of: {', '.join(WORLD_LOADERS)}")
         return v
 
-    @model_validator(mode="after")
-    def _consistent(self) -> WorldSpec:
-        if self.n_great_powers >= self.n_states:
+    @field_validator("n_great_powers")
+    @classmethod
+    def _fewer_powers_than_states(cls, v: int, info: ValidationInfo) -> int:
+        n = info.data.get("n_states")
+        if n is not None and v >= n:
+            raise ValueError(f"n_great_powers={v} must be below n_states={n}")
+        return v
+
+    @field_validator("nonaligned_powers")
+    @classmethod
+    def _powers_add_up(cls, v: int, info: ValidationInfo) -> int:
+        g, r = info.data.get("n_great_powers"), info.data.get("revisionist_powers")
+        if g is not None and r is not None and r + v > g:
             raise ValueError(
-                f"n_great_powers={self.n_great_powers} must be below n_states={self.n_states}"
+                f"revisionist_powers + nonaligned_powers = {r + v} must not exceed "
+                f"n_great_powers={g}"
             )
-        if self.revisionist_powers + self.nonaligned_powers > self.n_great_powers:
-            raise ValueError(
-                "revisionist_powers + nonaligned_powers must not exceed "
-                f"n_great_powers={self.n_great_powers}"
-            )
-        return self
+        return v
 
     def params(self) -> dict[str, Any]:
         """Keyword arguments for the world loader."""
@@ -104,7 +118,7 @@ class Scenario(BaseModel):
         "financial_crisis",
         "cyber_norms",
     ] = MIXED
-    steps: Annotated[int, Field(ge=1, le=100_000)] = 100
+    steps: Annotated[int, BeforeValidator(not_a_bool), Field(ge=1, le=100_000)] = 100
     burn_in: Annotated[int, Field(ge=0, le=100_000)] = 20
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
     world: WorldSpec = Field(default_factory=WorldSpec)
@@ -124,11 +138,13 @@ class Scenario(BaseModel):
     def _world_shorthand(cls, v: Any) -> Any:
         return {"kind": v} if isinstance(v, str) else v
 
-    @model_validator(mode="after")
-    def _burn_in_below_steps(self) -> Scenario:
-        if self.burn_in >= self.steps:
-            raise ValueError(f"burn_in={self.burn_in} must be below steps={self.steps}")
-        return self
+    @field_validator("burn_in")
+    @classmethod
+    def _burn_in_below_steps(cls, v: int, info: ValidationInfo) -> int:
+        steps = info.data.get("steps")
+        if steps is not None and v >= steps:
+            raise ValueError(f"burn_in={v} must be below steps={steps}")
+        return v
 
     def regime_rules(self, name: str | None = None) -> Any:
         """The validated rule dataclass of ``name`` (default: this scenario's regime)."""
@@ -174,7 +190,7 @@ def _describe(error: dict[str, Any], prefix: tuple[Any, ...] = ()) -> str:
     loc = prefix + tuple(p for p in error["loc"] if not str(p).startswith("function-"))
     key = ".".join(str(p) for p in loc) or "(scenario)"
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         allowed = _allowed_keys(loc[:-1])
         guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
@@ -183,6 +199,8 @@ def _describe(error: dict[str, Any], prefix: tuple[Any, ...] = ()) -> str:
     if kind in ("missing",):
         return f"key {key!r} is missing"
     value = error.get("input")
+    if isinstance(value, dict | list):
+        return f"key {key!r}: {msg}"
     return f"key {key!r}: bad value {value!r}: {msg}"
 
 
