@@ -264,7 +264,7 @@ def gini(x: np.ndarray) -> float:
     if n == 0 or total <= 0:
         return 0.0
     cum = np.cumsum(x)
-    return float((n + 1 - 2 * (cum.sum() / total)) / n)
+    return min(1.0, max(0.0, float((n + 1 - 2 * (cum.sum() / total)) / n)))
 
 
 def camp_modularity(ties: np.ndarray, camp: np.ndarray) -> float:

@@ -74,10 +74,10 @@ class WorldSpec(BaseModel):
     @classmethod
     def _powers_add_up(cls, v: int, info: ValidationInfo) -> int:
         g, r = info.data.get("n_great_powers"), info.data.get("revisionist_powers")
-        if g is not None and r is not None and r + v > g:
+        if g is not None and r is not None and r + v > g - 1:
             raise ValueError(
-                f"revisionist_powers + nonaligned_powers = {r + v} must not exceed "
-                f"n_great_powers={g}"
+                f"revisionist_powers + nonaligned_powers = {r + v} must leave the leading "
+                f"Western power: at most n_great_powers-1={g - 1}"
             )
         return v
 

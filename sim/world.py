@@ -164,11 +164,23 @@ def synthetic_world(
     n, g = n_states, n_great_powers
     if not 1 <= g < n:
         raise ValueError(f"n_great_powers={g} must be between 1 and n_states-1={n - 1}")
-    if revisionist_powers + nonaligned_powers > g:
+    if revisionist_powers + nonaligned_powers > g - 1:
         raise ValueError(
-            f"revisionist_powers + nonaligned_powers = "
-            f"{revisionist_powers + nonaligned_powers} exceeds n_great_powers={g}"
+            f"revisionist_powers + nonaligned_powers = {revisionist_powers + nonaligned_powers} "
+            f"must leave the leading (Western) power: at most n_great_powers-1={g - 1}"
         )
+    for name, value in (
+        ("democracy_share", democracy_share),
+        ("nonaligned_share", nonaligned_share),
+    ):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name}={value} must be between 0 and 1")
+    if not 0.0 < great_power_share < 1.0:
+        raise ValueError(
+            f"great_power_share={great_power_share} must be between 0 and 1 (exclusive)"
+        )
+    if not power_skew > 0.0:
+        raise ValueError(f"power_skew={power_skew} must be positive")
     m = n - g
     kind = np.full(n, DEVELOPING)
     kind[:g] = GREAT_POWER

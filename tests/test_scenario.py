@@ -333,12 +333,12 @@ def test_bad_override_is_a_scenario_error() -> None:
 
 def _world_for(n_states: int) -> dict[str, int]:
     gp = min(6, n_states - 1)
-    rev = min(2, gp)
+    rev = min(2, gp - 1)  # the leading power is always Western
     return {
         "n_states": n_states,
         "n_great_powers": gp,
         "revisionist_powers": rev,
-        "nonaligned_powers": min(1, gp - rev),
+        "nonaligned_powers": min(1, gp - 1 - rev),
     }
 
 
