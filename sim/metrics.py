@@ -290,7 +290,7 @@ def camp_modularity(ties: np.ndarray, camp: np.ndarray) -> float:
         sc = rows.sum(axis=0)
         inside = float((sc**2 - (rows**2).sum(axis=0)).sum())
         q += inside / two_m - (float(degree[camp == c].sum()) / two_m) ** 2
-    return q
+    return max(-0.5, min(1.0, q))  # modularity's own bounds, against rounding
 
 
 def _ratio(a: float, b: float) -> float:

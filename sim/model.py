@@ -180,9 +180,14 @@ class MultilatModel(mesa.Model):
         """Seats each state can still staff this step."""
         return self.world.bandwidth - self.seats
 
-    def charge_setup(self, forum: Forum) -> None:
-        """Seat a new coalition's members and charge its set-up cost (PAPER.md#C16)."""
-        self.seats += forum.members * (1.0 + getattr(forum, "setup_cost", 0.0))
+    def charge_setup(self, forum: Forum, already_seated: np.ndarray | None = None) -> None:
+        """Seat a new coalition's members and charge its set-up cost (PAPER.md#C16).
+
+        States in ``already_seated`` (the lead, seated when the forum was founded) pay
+        the set-up cost but not a second seat.
+        """
+        new = forum.members & ~already_seated if already_seated is not None else forum.members
+        self.seats += new + forum.members * getattr(forum, "setup_cost", 0.0)
 
     def _seat_load(self) -> np.ndarray:
         """One seat per active forum a state sits in, however many problems it handles."""

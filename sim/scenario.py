@@ -37,6 +37,10 @@ Unit = Annotated[float, BeforeValidator(not_a_bool), Field(ge=0.0, le=1.0)]
 STRICT = ConfigDict(extra="forbid", validate_default=True)
 
 
+#: Steps discarded before run-level means, unless a scenario says otherwise.
+DEFAULT_BURN_IN = 20
+
+
 class ScenarioError(ValueError):
     """A scenario key with a bad value; the message is one line for the user."""
 
@@ -119,7 +123,7 @@ class Scenario(BaseModel):
         "cyber_norms",
     ] = MIXED
     steps: Annotated[int, BeforeValidator(not_a_bool), Field(ge=1, le=100_000)] = 100
-    burn_in: Annotated[int, Field(ge=0, le=100_000)] = 20
+    burn_in: Annotated[int, Field(ge=0, le=100_000)] = DEFAULT_BURN_IN
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
     world: WorldSpec = Field(default_factory=WorldSpec)
     problems: ProblemSpec = Field(default_factory=ProblemSpec)
@@ -237,6 +241,9 @@ def build_scenario(data: dict[str, Any] | None = None, **overrides: Any) -> Scen
     for key, value in overrides.items():
         if value is not None:
             _set_dotted(data, key, value)
+    steps = data.get("steps")
+    if "burn_in" not in data and isinstance(steps, int) and 0 < steps <= DEFAULT_BURN_IN:
+        data["burn_in"] = steps // 5  # a short run keeps the default's share of burn-in
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -180,9 +180,11 @@ class Charter(Regime):
             states=pos.states[sitting],
             ambition=pos.ambition[sitting],
             oppose=pos.oppose[sitting],
+            demand=float(np.quantile(pos.ambition[sitting], 0.75)) if sitting.any() else 0.0,
             proposer=pos.proposer,
         )
-        decision = council(sub, int(forum.quota), m.world.permanent[sub.states])
+        votes_needed = min(int(forum.quota), len(sub.states))
+        decision = council(sub, votes_needed, m.world.permanent[sub.states])
         if decision.agreed:
             # Article 25: every member is bound; those who oppose are counted as opposed
             bound = ~sitting & ~pos.oppose

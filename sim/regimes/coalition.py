@@ -81,9 +81,9 @@ class Coalition(Regime):
         """The lead invites the states the problem needs most: by relevance and exposure."""
         n = len(problem.exposure)
         interest = problem.relevance * n * (0.5 + problem.exposure)
-        interest[problem.party] = -1.0 if problem.party >= 0 else interest[problem.party]
         k = max(1, int(round(self.rules.invite_share * n)))
         chosen = np.argsort(-interest, kind="stable")[:k]
+        chosen = chosen[chosen != problem.party]  # the party is never invited
         return np.union1d(chosen, [lead])
 
     def mandate(
@@ -129,9 +129,10 @@ class Coalition(Regime):
         agreed = level >= MIN_AMBITION and int(joins.sum()) >= r.min_members
         signatories = invited[joins] if agreed else np.zeros(0, dtype=int)
         if agreed:
+            seated = forum.members.copy()
             forum.members[:] = False
             forum.members[signatories] = True
-            m.charge_setup(forum)
+            m.charge_setup(forum, already_seated=seated)
         return Decision(
             agreed=agreed,
             ambition=level if agreed else 0.0,

@@ -51,6 +51,6 @@ class Concert(Regime):
             outsider_follow=r.outsider_follow,
         )
 
-    def convene(self, problem: Problem) -> Forum:
-        """The concert takes up every problem."""
-        return self.concert
+    def convene(self, problem: Problem) -> Forum | None:
+        """The concert takes up every problem (if there are great powers at all)."""
+        return self.concert if self.concert.size else None
