@@ -120,6 +120,26 @@ class World:
         return np.where(self.alignment > 1 / 3, 0, np.where(self.alignment < -1 / 3, 2, 1))
 
 
+def _capped_shares(weights: np.ndarray, total: float, cap: float) -> np.ndarray:
+    """Scale ``weights`` to sum to ``total`` with no share above ``cap`` (where possible).
+
+    Excess above the cap goes to the others in proportion, so that no state outside the
+    great powers outweighs a great power (they are great powers by definition).
+    """
+    shares = weights / weights.sum() * total
+    if cap * len(shares) <= total:
+        return np.full(len(shares), total / len(shares))
+    for _ in range(len(shares)):
+        over = shares > cap
+        if not over.any():
+            break
+        excess = float((shares[over] - cap).sum())
+        shares[over] = cap
+        free = ~over & (shares < cap)
+        shares[free] += excess * shares[free] / shares[free].sum()
+    return shares
+
+
 def synthetic_world(
     rng: np.random.Generator,
     *,
@@ -192,9 +212,9 @@ def synthetic_world(
     gp[0] = max(gp[0], 1.5 * gp[1] if g > 1 else gp[0])  # a clear leading power
     other = rng.pareto(power_skew, m) + 0.05
     other[:n_dem] *= 3.0  # established democracies are rich
-    power = np.concatenate(
-        [gp / gp.sum() * great_power_share, other / other.sum() * (1 - great_power_share)]
-    )
+    gp_power = gp / gp.sum() * great_power_share
+    other_power = _capped_shares(other, 1 - great_power_share, 0.9 * gp_power.min())
+    power = np.concatenate([gp_power, other_power])
     # camps and regime types of great powers: West leader, revisionists, others, non-aligned
     role = np.array(
         ["west"]

@@ -282,3 +282,12 @@ class TestWorldDataclass:
     def test_elected_seats_cover_ten(self):
         assert sum(ELECTED_SEATS) == 10
         assert len(ELECTED_SEATS) == len(REGIONS)
+
+
+def test_no_other_state_outweighs_a_great_power():
+    """Great powers are great by definition: the Pareto tail is capped below them."""
+    for seed in range(50):
+        w = synthetic_world(np.random.default_rng(seed))
+        gp = w.great_power
+        assert w.power[~gp].max() <= w.power[gp].min() + 1e-12, seed
+        assert w.power.sum() == pytest.approx(1.0)
