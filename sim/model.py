@@ -271,30 +271,38 @@ class MultilatModel(mesa.Model):
             self.counters["in_window"] += 1
         self.counters["window_known"] += 1
 
-    def _compliance(self, forum: Forum, p: Problem, sig: np.ndarray) -> np.ndarray:
-        """Delivered share of each signatory's pledge (DESIGN.md step 5)."""
+    def _compliance(self, forum: Forum, p: Problem, a: Agreement) -> np.ndarray:
+        """Delivered share of each signatory's pledge (DESIGN.md step 5).
+
+        Rises with bindingness, trust among co-signatories and verification; falls with
+        the state's cost share relative to its ability to pay (above 0 where its part
+        of the burden exceeds its part of the signatories' capability; none for
+        weakest-link containment, which each state provides at its own means) and with
+        the number of co-signatories (Olson-style free riding, PAPER.md#C14).
+        """
         b = self.behaviour
-        # cost share relative to ability to pay: above 0 where a state's part of the
-        # burden exceeds its part of the signatories' capability (free riding, C14)
-        # containment (weakest link) is each state's own effort at its own means: no
-        # burden beyond its ability
-        r = p.relevance[sig]
-        pw = self.world.power[sig]
-        share = (r / max(float(r.sum()), 1e-12)) / np.maximum(
-            pw / max(float(pw.sum()), 1e-12), 1e-6
-        )
-        share = np.clip(share - 1.0, -0.5, 1.5)
-        if p.issue.technology == "weakest_link":
-            share = np.zeros(len(sig))
-        trust = self.trust.toward(sig, sig)
-        olson = math.log(max(len(sig), 1)) / math.log(max(self.world.n, 2))
+        sig = a.signatories
+        if a.compliance_base is None:
+            r = p.relevance[sig]
+            pw = self.world.power[sig]
+            share = (r / max(float(r.sum()), 1e-12)) / np.maximum(
+                pw / max(float(pw.sum()), 1e-12), 1e-6
+            )
+            share = np.clip(share - 1.0, -0.5, 1.5)
+            if p.issue.technology == "weakest_link":
+                share = np.zeros(len(sig))
+            olson = math.log(max(len(sig), 1)) / math.log(max(self.world.n, 2))
+            a.compliance_base = (
+                b.compliance_base
+                + b.w_bindingness * forum.bindingness
+                + b.w_verification * p.verification
+                - b.w_cost * share
+                - b.w_size * olson
+                - 0.5 * b.w_trust
+            )
         k = (
-            b.compliance_base
-            + b.w_bindingness * forum.bindingness
-            + b.w_trust * (trust - 0.5)
-            + b.w_verification * p.verification
-            - b.w_cost * share
-            - b.w_size * olson
+            a.compliance_base
+            + b.w_trust * self.trust.toward(sig, sig)
             + self.rng.normal(0.0, b.compliance_noise, len(sig))
         )
         return np.clip(k, 0.0, 1.0)
@@ -315,24 +323,21 @@ class MultilatModel(mesa.Model):
         forum = a.forum if a is not None else None
         if a is not None and forum is not None:
             sig = a.signatories
-            k = self._compliance(forum, p, sig)
-            effort[sig] = a.ambition * k * efficiency[sig]
+            k = self._compliance(forum, p, a)
+            k_mean = float(k.sum()) / len(k)
             if forum.outsider_follow > 0:
-                out = np.ones(w.n, dtype=bool)
-                out[sig] = False
-                out[a.opposed] = False
-                if p.party >= 0:
-                    out[p.party] = False
+                if a.outsiders is None:
+                    out = np.ones(w.n, dtype=bool)
+                    out[sig] = False
+                    out[a.opposed] = False
+                    if p.party >= 0:
+                        out[p.party] = False
+                    a.outsiders = out
                 # outsiders follow by the legitimacy they see, never beyond what the
                 # signatories themselves deliver (follow-through, PAPER.md#C12)
-                follow = (
-                    a.ambition
-                    * float(k.mean())
-                    * forum.outsider_follow
-                    * forum.legitimacy
-                    * efficiency
-                )
-                effort[out] = follow[out]
+                follow = a.ambition * k_mean * forum.outsider_follow
+                effort = np.where(a.outsiders, follow * forum.legitimacy * efficiency, 0.0)
+            effort[sig] = a.ambition * k * efficiency[sig]
             slip = self.rng.uniform(0.0, 2 * forum.slippage) if forum.slippage > 0 else 0.0
             effort *= 1.0 + forum.capacity * max(0.0, 1.0 - slip)
             kept = (self.rng.uniform(size=len(sig)) < k).astype(float)
@@ -342,7 +347,7 @@ class MultilatModel(mesa.Model):
             tally.delivered += float(r @ k * a.ambition)
             tally.kept_sum[sig] += k
             tally.kept_count[sig] += 1
-            tally.solidarity.append(0.5 * float(k.mean()) + 0.5 * self.trust.among(sig))
+            tally.solidarity.append(0.5 * k_mean + 0.5 * self.trust.among(sig))
             tally.sizes.append(len(sig))
             tally.ambition.append(a.ambition)
         else:

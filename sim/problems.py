@@ -36,6 +36,10 @@ class Agreement:
     step: int
     voice: np.ndarray
     opposed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    #: per-signatory part of compliance that does not change while it is in force
+    compliance_base: np.ndarray | None = None
+    #: states that may follow it from outside (not signatories, opponents or the party)
+    outsiders: np.ndarray | None = None
 
 
 @dataclass(eq=False)

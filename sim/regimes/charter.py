@@ -13,6 +13,7 @@ responses, not from a number written here (PAPER.md#C4).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Literal
 
 import numpy as np
@@ -45,6 +46,14 @@ class CharterRules(Rules):
     security_to_council: bool = True
     represented_weight: Unit = 0.1
     power_index: Literal["banzhaf", "shapley_shubik"] = "banzhaf"
+
+
+@cache
+def council_power(n_permanent: int, n_elected: int, votes: int, index: str) -> tuple[float, ...]:
+    """Power index of each council seat, permanent seats first (cached: the game repeats)."""
+    weights, quota = council_game(n_permanent, n_elected, votes)
+    fn = banzhaf if index == "banzhaf" else shapley_shubik
+    return tuple(fn(weights, quota))
 
 
 class Charter(Regime):
@@ -129,14 +138,12 @@ class Charter(Regime):
         w, r = self.model.world, self.rules
         members = self.council.member_ids
         perm = w.permanent[members]
-        weights, quota = council_game(
-            int(perm.sum()), len(members) - int(perm.sum()), min(r.council_votes, len(members))
+        n_perm = int(perm.sum())
+        values = council_power(
+            n_perm, len(members) - n_perm, min(r.council_votes, len(members)), r.power_index
         )
-        index = banzhaf if r.power_index == "banzhaf" else shapley_shubik
-        # weights come ordered permanent first
-        values = index(weights, quota)
         voice = np.full(w.n, r.represented_weight)
-        order = np.concatenate([members[perm], members[~perm]])
+        order = np.concatenate([members[perm], members[~perm]])  # permanent first
         voice[order] = np.minimum(1.0, np.asarray(values) * len(members))
         self.council.voice = voice
 
