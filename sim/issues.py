@@ -126,6 +126,7 @@ def provision(
     party: int = -1,
     party_power: float = 0.0,
     verification_capacity: float = 0.0,
+    verification: float | None = None,
 ) -> float:
     """Turn delivered effort per state into provision in 0..1 by the issue's technology.
 
@@ -145,25 +146,56 @@ def provision(
         Power of that party (its resistance).
     verification_capacity : float
         Standing capacity of the deciding forum, which helps verify (PAPER.md#C5).
+    verification : float, optional
+        The problem's own verification (default: the issue type's).
     """
-    tech = issue.technology
-    if tech == "summation":
-        value = float(relevance @ effort) / issue.required
-    elif tech == "weakest_link":
+    return float(
+        provision_rows(
+            issue.technology,
+            effort[None, :],
+            relevance[None, :],
+            required=np.array([issue.required]),
+            great_power=great_power,
+            party=np.array([party]),
+            party_power=np.array([party_power]),
+            verification=np.array([issue.verification if verification is None else verification]),
+            capacity=np.array([verification_capacity]),
+        )[0]
+    )
+
+
+def provision_rows(
+    technology: Technology,
+    effort: np.ndarray,
+    relevance: np.ndarray,
+    *,
+    required: np.ndarray,
+    great_power: np.ndarray,
+    party: np.ndarray,
+    party_power: np.ndarray,
+    verification: np.ndarray,
+    capacity: np.ndarray,
+) -> np.ndarray:
+    """Provision of several problems of one technology at once (one row per problem).
+
+    ``effort`` and ``relevance`` have one row per problem and one column per state; the
+    other arguments have one entry per problem (``party`` -1 for none).
+    """
+    if technology == "summation":
+        value = (relevance * effort).sum(axis=1) / required
+    elif technology == "weakest_link":
         z = np.maximum(effort, SELF_HELP)
-        value = float(np.mean(z**WEAKEST_LINK_RHO)) ** (1.0 / WEAKEST_LINK_RHO) / issue.required
-    elif tech == "best_shot":
+        value = np.mean(z**WEAKEST_LINK_RHO, axis=1) ** (1.0 / WEAKEST_LINK_RHO) / required
+    elif technology == "best_shot":
         # share of the largest contributor's full firepower that is delivered
-        value = float(np.max(relevance * effort)) / (issue.required * float(np.max(relevance)))
-    elif tech == "threshold":
-        gp_effort = effort[great_power] if great_power.any() else effort
-        v = issue.verification + (1.0 - issue.verification) * min(1.0, verification_capacity)
-        value = min(1.0, float(np.min(gp_effort)) / issue.required) * v
-    else:  # enforcement
-        mask = np.ones(len(effort), dtype=bool)
-        if party >= 0:
-            mask[party] = False
-        value = float(relevance[mask] @ effort[mask]) / (
-            issue.required + PARTY_WEIGHT * party_power
-        )
-    return min(1.0, max(0.0, value))
+        value = (relevance * effort).max(axis=1) / (required * relevance.max(axis=1))
+    elif technology == "threshold":
+        gp_effort = effort[:, great_power] if great_power.any() else effort
+        v = verification + (1.0 - verification) * np.minimum(1.0, capacity)
+        value = np.minimum(1.0, gp_effort.min(axis=1) / required) * v
+    else:  # enforcement: the party's own effort never counts
+        contrib = relevance * effort
+        rows = np.flatnonzero(party >= 0)
+        contrib[rows, party[rows]] = 0.0
+        value = contrib.sum(axis=1) / (required + PARTY_WEIGHT * party_power)
+    return np.clip(value, 0.0, 1.0)

@@ -28,19 +28,14 @@ import pandas as pd
 from sim.agents import State
 from sim.decisions import Decision
 from sim.forums import VOTE_LETTERS, Forum, Rule
-from sim.issues import provision
+from sim.implementation import implement
 from sim.metrics import METRICS, Tally, compute
-from sim.problems import RESOLVE_EFFORT, Agreement, Problem, ProblemStream
+from sim.problems import Agreement, Problem, ProblemStream
 from sim.regimes import get_regime
 from sim.rivals import RivalForums
 from sim.scenario import Scenario, build_scenario
 from sim.trust import Trust
 from sim.world import World, load_world
-
-#: Exponential memory of the cooperation network's ties.
-TIE_MEMORY = 0.2
-#: Cost of a unit of effort, in harm units per unit of relevance (equity only).
-EFFORT_COST = 0.5
 
 
 def _read_metric(model: MultilatModel, name: str) -> float:
@@ -222,9 +217,9 @@ class MultilatModel(mesa.Model):
                 self._attempt(p, tally)
 
         efficiency = np.minimum(1.0, self.world.bandwidth / np.maximum(self.seats, 1e-9))
+        implement(self, tally, efficiency)
         handled: dict[int, tuple[Forum, list[Problem]]] = {}
         for p in self.problems:
-            self._implement(p, tally, efficiency)
             if p.open and p.forum is not None:
                 handled.setdefault(p.forum.id, (p.forum, []))[1].append(p)
         self._update_legitimacy(handled)
@@ -270,124 +265,6 @@ class MultilatModel(mesa.Model):
         if delay <= p.issue.window:
             self.counters["in_window"] += 1
         self.counters["window_known"] += 1
-
-    def _compliance(self, forum: Forum, p: Problem, a: Agreement) -> np.ndarray:
-        """Delivered share of each signatory's pledge (DESIGN.md step 5).
-
-        Rises with bindingness, trust among co-signatories and verification; falls with
-        the state's cost share relative to its ability to pay (above 0 where its part
-        of the burden exceeds its part of the signatories' capability; none for
-        weakest-link containment, which each state provides at its own means) and with
-        the number of co-signatories (Olson-style free riding, PAPER.md#C14).
-        """
-        b = self.behaviour
-        sig = a.signatories
-        if a.compliance_base is None:
-            r = p.relevance[sig]
-            pw = self.world.power[sig]
-            share = (r / max(float(r.sum()), 1e-12)) / np.maximum(
-                pw / max(float(pw.sum()), 1e-12), 1e-6
-            )
-            share = np.clip(share - 1.0, -0.5, 1.5)
-            if p.issue.technology == "weakest_link":
-                share = np.zeros(len(sig))
-            olson = math.log(max(len(sig), 1)) / math.log(max(self.world.n, 2))
-            a.compliance_base = (
-                b.compliance_base
-                + b.w_bindingness * forum.bindingness
-                + b.w_verification * p.verification
-                - b.w_cost * share
-                - b.w_size * olson
-                - 0.5 * b.w_trust
-            )
-        k = (
-            a.compliance_base
-            + b.w_trust * self.trust.toward(sig, sig)
-            + self.rng.normal(0.0, b.compliance_noise, len(sig))
-        )
-        return np.clip(k, 0.0, 1.0)
-
-    def _implement(self, p: Problem, tally: Tally, efficiency: np.ndarray) -> None:
-        """Contributions, provision and harm of one problem this step."""
-        w, b = self.world, self.behaviour
-        age = p.age(self.t)
-        window = p.issue.window
-        shadow_growth = 1 + b.urgency_growth * min(age / window, 2.0)
-        shadow = p.severity * shadow_growth * p.exposure
-        tally.shadow_state += shadow
-        tally.shadow += float(shadow.sum())
-        if not p.open:
-            return
-        effort = np.zeros(w.n)
-        a = p.agreement
-        forum = a.forum if a is not None else None
-        if a is not None and forum is not None:
-            sig = a.signatories
-            k = self._compliance(forum, p, a)
-            k_mean = float(k.sum()) / len(k)
-            if forum.outsider_follow > 0:
-                if a.outsiders is None:
-                    out = np.ones(w.n, dtype=bool)
-                    out[sig] = False
-                    out[a.opposed] = False
-                    if p.party >= 0:
-                        out[p.party] = False
-                    a.outsiders = out
-                # outsiders follow by the legitimacy they see, never beyond what the
-                # signatories themselves deliver (follow-through, PAPER.md#C12)
-                follow = a.ambition * k_mean * forum.outsider_follow
-                effort = np.where(a.outsiders, follow * forum.legitimacy * efficiency, 0.0)
-            effort[sig] = a.ambition * k * efficiency[sig]
-            slip = self.rng.uniform(0.0, 2 * forum.slippage) if forum.slippage > 0 else 0.0
-            effort *= 1.0 + forum.capacity * max(0.0, 1.0 - slip)
-            kept = (self.rng.uniform(size=len(sig)) < k).astype(float)
-            self.trust.reciprocate(sig, kept)
-            r = p.relevance[sig]
-            tally.pledged += float(r.sum() * a.ambition)
-            tally.delivered += float(r @ k * a.ambition)
-            tally.kept_sum[sig] += k
-            tally.kept_count[sig] += 1
-            tally.solidarity.append(0.5 * k_mean + 0.5 * self.trust.among(sig))
-            tally.sizes.append(len(sig))
-            tally.ambition.append(a.ambition)
-        else:
-            tally.ambition.append(0.0)
-        effort, rival_shares = self.rivals.divert(p, effort)
-        for f, share in rival_shares:
-            f.effort += float(p.relevance @ share)
-            effort += share
-        if forum is not None:
-            contributed = p.relevance @ effort
-            forum.effort += float(contributed)
-            forum.ties += TIE_MEMORY * (effort * forum.members - forum.ties)
-        # what each state's own effort costs it, in harm units (for equity)
-        tally.cost_state += EFFORT_COST * p.severity * effort * p.relevance * w.n
-        party_power = float(w.power[p.party]) if p.party >= 0 else 0.0
-        p.provision = provision(
-            p.issue,
-            effort,
-            p.relevance,
-            great_power=w.great_power,
-            party=p.party,
-            party_power=party_power,
-            verification_capacity=forum.capacity if forum else 0.0,
-        )
-        growth = 1 + b.urgency_growth * min(p.unaddressed / window, 2.0)
-        harm = p.severity * growth * (1 - p.provision) * p.exposure
-        # urgency: the problem grows as far as it is left unaddressed
-        p.unaddressed += 1 - p.provision
-        tally.harm_state += harm
-        tally.harm += float(harm.sum())
-        # legitimacy: voice in the deciding forum and benefit relative to exposure
-        voice = a.voice if a is not None else (forum.voice if forum is not None else None)
-        if voice is not None:
-            tally.voice_sum += voice
-        tally.n_voiced += 1
-        tally.exposure_sum += p.exposure
-        tally.benefit_sum += p.exposure * p.provision
-        p.progress += p.provision**2
-        if p.progress >= RESOLVE_EFFORT:
-            p.resolved = self.t
 
     def _update_legitimacy(self, handled: dict[int, tuple[Forum, list[Problem]]]) -> None:
         """Each state's perceived legitimacy of each forum that handled problems."""

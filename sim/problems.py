@@ -40,6 +40,8 @@ class Agreement:
     compliance_base: np.ndarray | None = None
     #: states that may follow it from outside (not signatories, opponents or the party)
     outsiders: np.ndarray | None = None
+    #: signatories as a boolean mask over states
+    mask: np.ndarray | None = None
 
 
 @dataclass(eq=False)

@@ -74,24 +74,28 @@ class RivalForums:
         for f in self.active:
             self.member |= f.members
 
-    def divert(
-        self, problem: Problem, effort: np.ndarray
-    ) -> tuple[np.ndarray, list[tuple[Forum, np.ndarray]]]:
-        """Split effort between the regime's forums and the rival forums.
+    def divert_rows(
+        self, problems: list[Problem], relevance: np.ndarray, effort: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Split effort (one row per problem) between the regime's forums and rival forums.
 
-        Members of a rival forum move a ``diversion`` share of their effort on
-        ``problem`` there (unless its founder is the problem's party); the rival forum
-        delivers it at :data:`RIVAL_YIELD` times ``1 - divisiveness``.
+        Members of a rival forum move a ``diversion`` share of their effort on a problem
+        there (unless its founder is the problem's party); the rival forum delivers it
+        at :data:`RIVAL_YIELD` times ``1 - divisiveness``. Returns the effort left in
+        the regime's forums and the rival forums' effort.
         """
+        rival = np.zeros_like(effort)
         if not self.member.any():
-            return effort, []
+            return effort, rival
         b = self.model.behaviour
         remaining = effort.copy()
-        spent = []
+        party = np.array([p.party for p in problems])
+        keep = 1 - np.array([p.divisiveness for p in problems])
         for f in self.active:
-            if f.founder == problem.party:
-                continue
-            moved = b.diversion * remaining * f.members
-            remaining -= moved
-            spent.append((f, moved * RIVAL_YIELD * (1 - problem.divisiveness)))
-        return remaining, spent
+            rows = party != f.founder
+            moved = b.diversion * remaining[rows] * f.members
+            remaining[rows] -= moved
+            spent = moved * (RIVAL_YIELD * keep[rows])[:, None]
+            rival[rows] += spent
+            f.effort += float((relevance[rows] * spent).sum())
+        return remaining, rival

@@ -62,6 +62,8 @@ class Trust:
         self.learning = learning
         self.reversion = reversion
         self.n_groups = n_groups
+        #: state x group indicator, for set-wise sums as matrix products
+        self.onehot = np.eye(n_groups)[self.group]
 
     def group_counts(self, members: np.ndarray) -> np.ndarray:
         """Number of ``members`` (state indices) in each group."""
@@ -106,6 +108,54 @@ class Trust:
         target = (rate[:, None] + rate[None, :]) / 2
         mask = np.outer(present, present)
         self.affinity[mask] += eta * (target[mask] - self.affinity[mask])
+
+    # --- many sets at once (one row per set of signatories) -----------------------------
+    def _set_shares(self, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        size = np.maximum(sets.sum(axis=1), 1)
+        return sets @ self.onehot / size[:, None], (sets @ self.reputation) / size
+
+    def toward_sets(self, sets: np.ndarray) -> np.ndarray:
+        """Trust of every state (columns) in each set of states (boolean rows)."""
+        shares, rep = self._set_shares(sets)
+        aff = (shares @ self.affinity.T)[:, self.group]
+        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * rep[:, None]
+
+    def among_sets(self, sets: np.ndarray) -> np.ndarray:
+        """Mean trust among the members of each set (self-pairs included)."""
+        shares, rep = self._set_shares(sets)
+        aff = ((shares @ self.affinity) * shares).sum(axis=1)
+        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * rep
+
+    def reciprocate_sets(self, sets: np.ndarray, kept: np.ndarray) -> None:
+        """Reciprocity after several agreements at once (simultaneous updates).
+
+        ``kept`` is 1 where a member of a set kept its commitment, 0 where it defected.
+        Each state's reputation moves toward its keep rate over its agreements; the
+        affinity between two groups moves toward the mean keep rate of both, averaged
+        over the agreements where they sat together. Evidence from ``m`` agreements
+        moves trust as far as ``m`` single updates would (step ``1 - (1 - eta)^m``).
+        """
+        if not sets.any():
+            return
+        eta = self.learning
+        signed = sets.sum(axis=0)
+        kept_by_state = (kept * sets).sum(axis=0)
+        who = signed > 0
+        # m pieces of evidence at once move trust as far as m updates in a row would
+        step = 1 - (1 - eta) ** signed[who]
+        self.reputation[who] += step * (kept_by_state[who] / signed[who] - self.reputation[who])
+        counts = sets @ self.onehot
+        present = (counts > 0).astype(float)
+        rate = np.divide(
+            (kept * sets) @ self.onehot, counts, out=np.zeros_like(counts), where=counts > 0
+        )
+        weighted = present * rate
+        together = present.T @ present
+        target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
+        mask = together > 0
+        target = target_sum[mask] / together[mask]
+        step = 1 - (1 - eta) ** together[mask]
+        self.affinity[mask] += step * (target - self.affinity[mask])
 
     def revert(self) -> None:
         """Move trust back toward its seed (DESIGN.md: trust reverts)."""

@@ -1,0 +1,225 @@
+"""Implementation: from agreements to effort, provision and harm, for all problems at once.
+
+Steps 5 and 6 of DESIGN.md, vectorised over the problems of a step (one row per problem,
+one column per state) so that a step costs a few dozen array operations however many
+problems are in flight:
+
+* signatories deliver a share of their pledge: compliance rises with bindingness, trust
+  among co-signatories and verification, and falls with the state's cost share relative
+  to its ability to pay and with the number of co-signatories (Olson-style free riding,
+  PAPER.md#C14, PAPER.md#C17);
+* outsiders follow as far as they see the forum as legitimate, never beyond what the
+  signatories deliver (follow-through, PAPER.md#C12);
+* standing capacity multiplies effort, minus principal-agent slippage (PAPER.md#C5);
+  overloaded states lose effort to transaction costs (PAPER.md#C16);
+* rival forums draw a share of their members' effort away (PAPER.md#C15);
+* the aggregation technology turns effort into provision; harm falls by that share and
+  grows with what is left unaddressed; the shadow problem keeps the harm of zero
+  provision (DESIGN.md, prototype lessons).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.issues import provision_rows
+from sim.metrics import Tally
+from sim.problems import RESOLVE_EFFORT, Agreement, Problem
+
+if TYPE_CHECKING:
+    from sim.model import MultilatModel
+
+#: Exponential memory of the cooperation network's ties.
+TIE_MEMORY = 0.2
+#: Cost of a unit of effort, in harm units per unit of relevance (equity only).
+EFFORT_COST = 0.5
+
+
+def compliance_base(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
+    """The part of each state's compliance that is fixed while an agreement is in force.
+
+    Zero outside the signatories. The cost share is the state's part of the burden over
+    its part of the signatories' capability, minus 1 (clipped to -0.5..1.5): above 0
+    where the agreement asks more of a state than its means; none for weakest-link
+    containment, which each state provides at its own means.
+    """
+    b, w = model.behaviour, model.world
+    sig = agreement.signatories
+    r = problem.relevance[sig]
+    pw = w.power[sig]
+    share = (r / max(float(r.sum()), 1e-12)) / np.maximum(pw / max(float(pw.sum()), 1e-12), 1e-6)
+    share = np.clip(share - 1.0, -0.5, 1.5)
+    if problem.issue.technology == "weakest_link":
+        share = np.zeros(len(sig))
+    olson = math.log(max(len(sig), 1)) / math.log(max(w.n, 2))
+    base = np.zeros(w.n)
+    base[sig] = (
+        b.compliance_base
+        + b.w_bindingness * agreement.forum.bindingness
+        + b.w_verification * problem.verification
+        - b.w_cost * share
+        - b.w_size * olson
+        - 0.5 * b.w_trust
+    )
+    return base
+
+
+def _outsiders(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
+    """States that may follow an agreement from outside: not signatories, opponents or party."""
+    out = np.ones(model.world.n, dtype=bool)
+    out[agreement.signatories] = False
+    out[agreement.opposed] = False
+    if problem.party >= 0:
+        out[problem.party] = False
+    return out
+
+
+def _cache(model: MultilatModel, problem: Problem, agreement: Agreement) -> None:
+    if agreement.compliance_base is None:
+        agreement.compliance_base = compliance_base(model, problem, agreement)
+        agreement.outsiders = _outsiders(model, problem, agreement)
+        mask = np.zeros(model.world.n, dtype=bool)
+        mask[agreement.signatories] = True
+        agreement.mask = mask
+
+
+def _agreements(
+    model: MultilatModel,
+    problems: list[Problem],
+    rows: list[int],
+    relevance: np.ndarray,
+    effort: np.ndarray,
+    efficiency: np.ndarray,
+    tally: Tally,
+) -> None:
+    """Effort under the agreements in force (rows of ``effort``), and what it teaches."""
+    b, rng, trust = model.behaviour, model.rng, model.trust
+    agreements = [problems[i].agreement for i in rows]
+    for i, a in zip(rows, agreements, strict=True):
+        _cache(model, problems[i], a)
+    signed = np.stack([a.mask for a in agreements])
+    size = signed.sum(axis=1)
+    ambition = np.array([a.ambition for a in agreements])
+    forums = [a.forum for a in agreements]
+    k = np.clip(
+        np.stack([a.compliance_base for a in agreements])
+        + b.w_trust * trust.toward_sets(signed)
+        + rng.normal(0.0, b.compliance_noise, signed.shape),
+        0.0,
+        1.0,
+    )
+    k = np.where(signed, k, 0.0)
+    k_mean = k.sum(axis=1) / np.maximum(size, 1)
+    follow = np.array([f.outsider_follow for f in forums])
+    legitimacy = np.stack([f.legitimacy for f in forums])
+    outsiders = np.stack([a.outsiders for a in agreements]) & (follow > 0)[:, None]
+    own = ambition[:, None] * k
+    followed = (ambition * k_mean * follow)[:, None] * legitimacy
+    d = np.where(signed, own, np.where(outsiders, followed, 0.0)) * efficiency
+    slippage = np.array([f.slippage for f in forums])
+    slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * slippage
+    capacity = np.array([f.capacity for f in forums])
+    effort[rows] = d * (1.0 + capacity * np.maximum(0.0, 1.0 - slip))[:, None]
+
+    kept = (rng.uniform(size=signed.shape) < k) & signed
+    trust.reciprocate_sets(signed, kept.astype(float))
+    r = relevance[rows]
+    tally.pledged += float(((r * signed).sum(axis=1) * ambition).sum())
+    tally.delivered += float(((r * k).sum(axis=1) * ambition).sum())
+    tally.kept_sum += k.sum(axis=0)
+    tally.kept_count += signed.sum(axis=0)
+    tally.solidarity.extend((0.5 * k_mean + 0.5 * trust.among_sets(signed)).tolist())
+    tally.sizes.extend(size.tolist())
+    tally.ambition.extend(ambition.tolist())
+
+
+def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> None:
+    """Contributions, provision and harm of every problem alive this step."""
+    w, b = model.world, model.behaviour
+    alive = model.problems
+    if not alive:
+        return
+    t = model.t
+    exposure = np.stack([p.exposure for p in alive])
+    window = np.array([p.issue.window for p in alive], dtype=float)
+    severity = np.array([p.severity for p in alive])
+    age = np.array([t - p.arrived for p in alive], dtype=float)
+    shadow = severity * (1 + b.urgency_growth * np.minimum(age / window, 2.0))
+    tally.shadow_state += shadow @ exposure
+    tally.shadow += float(shadow @ exposure.sum(axis=1))
+
+    rows_open = [i for i, p in enumerate(alive) if p.open]
+    if not rows_open:
+        return
+    problems = [alive[i] for i in rows_open]
+    exposure, window, severity = exposure[rows_open], window[rows_open], severity[rows_open]
+    relevance = np.stack([p.relevance for p in problems])
+    effort = np.zeros((len(problems), w.n))
+    agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
+    if agreed:
+        _agreements(model, problems, agreed, relevance, effort, efficiency, tally)
+    tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
+
+    effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
+    _book_effort(problems, relevance, effort)
+    effort = effort + rival_effort
+    tally.cost_state += EFFORT_COST * w.n * (severity[:, None] * effort * relevance).sum(axis=0)
+
+    delivered = np.empty(len(problems))
+    technology = np.array([p.issue.technology for p in problems])
+    for tech in dict.fromkeys(technology.tolist()):  # in first-seen order
+        idx = np.flatnonzero(technology == tech)
+        group = [problems[i] for i in idx]
+        party = np.array([p.party for p in group])
+        delivered[idx] = provision_rows(
+            tech,
+            effort[idx],
+            relevance[idx],
+            required=np.array([p.issue.required for p in group]),
+            great_power=w.great_power,
+            party=party,
+            party_power=np.where(party >= 0, w.power[np.maximum(party, 0)], 0.0),
+            verification=np.array([p.verification for p in group]),
+            capacity=np.array([p.forum.capacity if p.forum else 0.0 for p in group]),
+        )
+
+    unaddressed = np.array([p.unaddressed for p in problems])
+    growth = 1 + b.urgency_growth * np.minimum(unaddressed / window, 2.0)
+    harm = severity * growth * (1 - delivered)
+    tally.harm_state += harm @ exposure
+    tally.harm += float(harm @ exposure.sum(axis=1))
+    # legitimacy: voice in the deciding forum and benefit relative to exposure
+    for p in problems:
+        voice = (
+            p.agreement.voice
+            if p.agreement is not None
+            else (p.forum.voice if p.forum is not None else None)
+        )
+        if voice is not None:
+            tally.voice_sum += voice
+    tally.n_voiced += len(problems)
+    tally.exposure_sum += exposure.sum(axis=0)
+    tally.benefit_sum += delivered @ exposure
+    for p, value in zip(problems, delivered.tolist(), strict=True):
+        p.provision = value
+        p.unaddressed += 1 - value  # urgency: the problem grows as far as it is left
+        p.progress += value**2
+        if p.progress >= RESOLVE_EFFORT:
+            p.resolved = t
+
+
+def _book_effort(problems: list[Problem], relevance: np.ndarray, effort: np.ndarray) -> None:
+    """Book effort to the forums that handle the problems; update cooperation ties."""
+    by_forum: dict[int, list[int]] = {}
+    forums = {}
+    for i, p in enumerate(problems):
+        if p.forum is not None:
+            by_forum.setdefault(p.forum.id, []).append(i)
+            forums[p.forum.id] = p.forum
+    for fid, rows in by_forum.items():
+        forum = forums[fid]
+        forum.effort += float((relevance[rows] * effort[rows]).sum())
+        forum.ties += TIE_MEMORY * (effort[rows].sum(axis=0) * forum.members - forum.ties)
