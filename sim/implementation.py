@@ -155,7 +155,8 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     if not rows_open:
         return
     problems = [alive[i] for i in rows_open]
-    exposure, window, severity = exposure[rows_open], window[rows_open], severity[rows_open]
+    if len(rows_open) < len(alive):
+        exposure, window, severity = exposure[rows_open], window[rows_open], severity[rows_open]
     relevance = np.stack([p.relevance for p in problems])
     effort = np.zeros((len(problems), w.n))
     agreed = [i for i, p in enumerate(problems) if p.agreement is not None]

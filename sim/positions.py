@@ -32,6 +32,15 @@ class Positions:
     demand: float = 0.0
 
 
+def upper_quartile(values: np.ndarray) -> float:
+    """The value a quarter of the entries reach (nearest rank; 0 for none)."""
+    n = len(values)
+    if n == 0:
+        return 0.0
+    k = n - max(1, (n + 3) // 4)
+    return float(np.partition(values, k)[k])
+
+
 def choose_proposer(problem: Problem, candidates: np.ndarray) -> int:
     """The most exposed x capable candidate drafts (never the party)."""
     score = problem.exposure[candidates] * (problem.relevance[candidates] + 1e-9)
@@ -92,7 +101,7 @@ def take_positions(
 
     # what the keenest quarter asks for before deliberation: the yardstick of the lowest
     # common denominator (PAPER.md#C3; DESIGN.md prototype lessons)
-    demand = float(np.quantile(a, 0.75)) if len(a) else 0.0
+    demand = upper_quartile(a)
     # deliberation pulls positions toward the forum's mean, as far as members trust each other
     keen = ~oppose
     if keen.sum() > 1:

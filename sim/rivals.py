@@ -79,23 +79,27 @@ class RivalForums:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Split effort (one row per problem) between the regime's forums and rival forums.
 
-        Members of a rival forum move a ``diversion`` share of their effort on a problem
-        there (unless its founder is the problem's party); the rival forum delivers it
-        at :data:`RIVAL_YIELD` times ``1 - divisiveness``. Returns the effort left in
-        the regime's forums and the rival forums' effort.
+        A member of ``m`` rival forums that take part in a problem (every rival forum
+        but one founded by the problem's party) keeps ``(1 - diversion)^m`` of its
+        effort for the regime's forums and moves the rest there, in equal parts; the
+        rival forums deliver it at :data:`RIVAL_YIELD` times ``1 - divisiveness``.
+        Returns the effort left in the regime's forums and the rival forums' effort.
         """
-        rival = np.zeros_like(effort)
-        if not self.member.any():
-            return effort, rival
+        active = self.active
+        if not active:
+            return effort, np.zeros_like(effort)
         b = self.model.behaviour
-        remaining = effort.copy()
         party = np.array([p.party for p in problems])
-        keep = 1 - np.array([p.divisiveness for p in problems])
-        for f in self.active:
-            rows = party != f.founder
-            moved = b.diversion * remaining[rows] * f.members
-            remaining[rows] -= moved
-            spent = moved * (RIVAL_YIELD * keep[rows])[:, None]
-            rival[rows] += spent
-            f.effort += float((relevance[rows] * spent).sum())
+        founders = np.array([f.founder for f in active])
+        takes_part = (party[:, None] != founders[None, :]).astype(float)  # problem x forum
+        membership = np.stack([f.members for f in active]).astype(float)  # forum x state
+        seats = takes_part @ membership  # problem x state: rival forums a state acts in
+        remaining = effort * (1 - b.diversion) ** seats
+        moved = effort - remaining
+        keep = RIVAL_YIELD * (1 - np.array([p.divisiveness for p in problems]))
+        rival = moved * keep[:, None]
+        per_seat = np.divide(relevance * rival, seats, out=np.zeros_like(rival), where=seats > 0)
+        booked = ((takes_part.T @ per_seat) * membership).sum(axis=1)
+        for f, value in zip(active, booked.tolist(), strict=True):
+            f.effort += value
         return remaining, rival
