@@ -66,8 +66,8 @@ class Behaviour:
     diversion : float
         Share of a rival forum member's effort it draws away from the regime's forums.
     urgency_growth : float
-        Growth of harm per urgency window while no agreement is in force (up to two
-        windows).
+        Growth of harm per urgency window's worth of missing provision (accumulated
+        ``1 - provision`` per step, up to two windows).
     """
 
     cost_weight: NonNeg = 0.3

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.issues import provision_rows
+from sim.issues import baseline_provision, provision_rows
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
 
@@ -147,7 +147,11 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     window = np.array([p.issue.window for p in alive], dtype=float)
     severity = np.array([p.severity for p in alive])
     age = np.array([t - p.arrived for p in alive], dtype=float)
-    shadow = severity * (1 + b.urgency_growth * np.minimum(age / window, 2.0))
+    # the shadow problem: what the same problem does with no cooperation at all (only
+    # national self-help), growing as it is left unaddressed
+    baseline = np.array([baseline_provision(p.issue) for p in alive])
+    growth = 1 + b.urgency_growth * np.minimum(age * (1 - baseline) / window, 2.0)
+    shadow = severity * growth * (1 - baseline)
     tally.shadow_state += shadow @ exposure
     tally.shadow += float(shadow @ exposure.sum(axis=1))
 

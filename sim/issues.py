@@ -47,7 +47,8 @@ class IssueType:
         Harm per step to a fully exposed state, before urgency growth.
     window : int
         Urgency window in steps: an agreement later than this counts as slow
-        (``flexibility``), and harm grows while no agreement is in force.
+        (``flexibility``); harm grows with the provision still missing, up to doubling
+        after two windows' worth.
     lifetime : int
         Steps the problem lasts if never solved; the shadow problem lasts as long.
     verification : float
@@ -95,6 +96,13 @@ WEAKEST_LINK_RHO = -2.0
 SELF_HELP = 0.1
 #: Extra enforcement effort needed per unit of the party's own power.
 PARTY_WEIGHT = 1.5
+
+
+def baseline_provision(issue: IssueType) -> float:
+    """Provision with no cooperation at all: national self-help against pandemics."""
+    if issue.technology == "weakest_link":
+        return min(1.0, SELF_HELP / issue.required)
+    return 0.0
 
 
 def relevance_weights(

@@ -241,6 +241,7 @@ class Tally:
     sizes: list[int] = field(default_factory=list)
     ambition: list[float] = field(default_factory=list)
     shortfall: list[float] = field(default_factory=list)
+    efforts: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in (
@@ -308,7 +309,7 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
     net = np.maximum(tally.shadow_state - tally.harm_state - tally.cost_state, 0.0)
     legit = a * voice + (1 - a) * output
     forums = [f for f in model.forums if f.active]
-    efforts = np.array([f.effort for f in forums])
+    efforts = np.array(tally.efforts)
     total_effort = efforts.sum()
     frag = 1 - float(((efforts / total_effort) ** 2).sum()) if total_effort > 0 else math.nan
     ties = np.stack([f.ties for f in forums], axis=1) if forums else np.zeros((w.n, 0))
@@ -317,6 +318,8 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
     c = model.counters
     return {
         "effectiveness": 1 - tally.harm / tally.shadow if tally.shadow > 0 else math.nan,
+        "harm": tally.harm,
+        "shadow_harm": tally.shadow,
         "legitimacy": float(legit.mean()),
         "voice": float(voice.mean()),
         "legitimacy_developing": float(legit[dev].mean()) if dev.any() else math.nan,

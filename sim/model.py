@@ -38,6 +38,21 @@ from sim.trust import Trust
 from sim.world import World, load_world
 
 
+def _child_generator(rng: np.random.Generator) -> np.random.Generator:
+    """An independent generator derived from ``rng``'s seed sequence (child key 0).
+
+    Derived without drawing from ``rng`` or spawning (which would change its state), so
+    a generator made from ``SeedSequence(s)`` gives the same run as ``seed=s``.
+    """
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    if isinstance(seq, np.random.SeedSequence):
+        child = np.random.SeedSequence(
+            seq.entropy, spawn_key=(*seq.spawn_key, 0), pool_size=seq.pool_size
+        )
+        return np.random.default_rng(child)
+    return np.random.default_rng(int(rng.integers(2**63)))
+
+
 def _read_metric(model: MultilatModel, name: str) -> float:
     return model.step_metrics[name]
 
@@ -82,6 +97,9 @@ class MultilatModel(mesa.Model):
             scenario = build_scenario(base, **overrides)
         if rng is None:
             rng = np.random.default_rng(np.random.SeedSequence(scenario.seed))
+        # problems come from a generator of their own, so that every regime meets the
+        # same problems on the same seed (common random numbers across regimes)
+        stream_rng = _child_generator(rng)
         super().__init__(rng=rng)
         self.spec = scenario
         self.rivalry = scenario.rivalry
@@ -99,7 +117,7 @@ class MultilatModel(mesa.Model):
         self.seats = np.zeros(self.world.n)
         self.stream = ProblemStream(
             self.world,
-            self.rng,
+            stream_rng,
             issue=scenario.issue,
             arrival_rate=scenario.problems.arrival_rate,
             issue_weights=scenario.problems.issue_weights,
@@ -218,6 +236,7 @@ class MultilatModel(mesa.Model):
 
         efficiency = np.minimum(1.0, self.world.bandwidth / np.maximum(self.seats, 1e-9))
         implement(self, tally, efficiency)
+        tally.efforts = [f.effort for f in self.forums]  # before any forum closes
         handled: dict[int, tuple[Forum, list[Problem]]] = {}
         for p in self.problems:
             if p.open and p.forum is not None:
@@ -262,9 +281,9 @@ class MultilatModel(mesa.Model):
         delay = self.t - p.arrived
         self.counters["agreed"] += 1
         self.counters["agreement_delay"] += delay
-        if delay <= p.issue.window:
+        if delay <= p.issue.window:  # later ones were counted when their window passed
             self.counters["in_window"] += 1
-        self.counters["window_known"] += 1
+            self.counters["window_known"] += 1
 
     def _update_legitimacy(self, handled: dict[int, tuple[Forum, list[Problem]]]) -> None:
         """Each state's perceived legitimacy of each forum that handled problems."""

@@ -42,7 +42,7 @@ def upper_quartile(values: np.ndarray) -> float:
 
 
 def choose_proposer(problem: Problem, candidates: np.ndarray) -> int:
-    """The most exposed x capable candidate drafts (never the party)."""
+    """The candidate with the highest exposure x relevance drafts (never the party)."""
     score = problem.exposure[candidates] * (problem.relevance[candidates] + 1e-9)
     score = np.where(candidates == problem.party, -1.0, score)
     return int(candidates[int(np.argmax(score))])

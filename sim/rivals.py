@@ -7,7 +7,9 @@ that are dissatisfied too, and its revisionist partners, join. A rival forum dra
 ``diversion`` share of its members' effort away from the regime's forums and spends it
 on its own, at half yield and discounted by the problem's divisiveness: a divided
 response does less than a common one, and counting rival effort in full made
-effectiveness rise with rivalry (DESIGN.md, prototype lessons). Rival forums fade as rivalry falls.
+effectiveness rise with rivalry (DESIGN.md, prototype lessons). A rival forum fades
+with a probability that is higher the lower the rivalry and the more satisfied its
+founder.
 The rule is the same under every regime; only who feels excluded differs.
 """
 

@@ -14,8 +14,9 @@ def summarise(frame: pd.DataFrame, burn_in: int) -> dict[str, float]:
     """Summarise per-step metrics.
 
     For each metric ``m``: ``m`` is its mean over steps after ``burn_in`` (its sum for
-    counts such as ``veto_count``; steps where it is undefined are skipped), and
-    ``m_final`` its last defined value.
+    counts and totals such as ``veto_count`` and ``harm``; steps where it is undefined
+    are skipped), and ``m_final`` its last defined value. ``effectiveness`` is
+    ``1 - harm / shadow_harm`` over the steps after burn-in (DESIGN.md, Outcomes).
     """
     after = frame.iloc[burn_in:] if len(frame) > burn_in else frame
     out: dict[str, float] = {}
@@ -29,4 +30,7 @@ def summarise(frame: pd.DataFrame, burn_in: int) -> dict[str, float]:
         full = frame[name].to_numpy(dtype=float)
         full = full[~np.isnan(full)]
         out[f"{name}_final"] = float(full[-1]) if len(full) else math.nan
+    # effectiveness over the run is a ratio of totals (DESIGN.md), not a mean of ratios
+    if out.get("shadow_harm", 0.0) > 0:
+        out["effectiveness"] = 1 - out["harm"] / out["shadow_harm"]
     return out

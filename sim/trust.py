@@ -95,20 +95,6 @@ class Trust:
             1 - AFFINITY_WEIGHT
         ) * float(self.reputation[j])
 
-    def reciprocate(self, signatories: np.ndarray, kept: np.ndarray) -> None:
-        """Update trust after co-signatories kept (1) or defected (0) on a commitment."""
-        if len(signatories) == 0:
-            return
-        eta = self.learning
-        self.reputation[signatories] += eta * (kept - self.reputation[signatories])
-        counts = self.group_counts(signatories)
-        kept_sum = np.bincount(self.group[signatories], weights=kept, minlength=self.n_groups)
-        present = counts > 0
-        rate = np.where(present, kept_sum / np.maximum(counts, 1), 0.0)
-        target = (rate[:, None] + rate[None, :]) / 2
-        mask = np.outer(present, present)
-        self.affinity[mask] += eta * (target[mask] - self.affinity[mask])
-
     # --- many sets at once (one row per set of signatories) -----------------------------
     def _set_shares(self, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         size = np.maximum(sets.sum(axis=1), 1)

@@ -22,7 +22,7 @@ from pydantic.dataclasses import dataclass
 
 from sim.decisions import Decision, council
 from sim.forums import Forum
-from sim.positions import take_positions, upper_quartile
+from sim.positions import take_positions
 from sim.problems import Problem
 from sim.regimes.base import RULES_CONFIG, Regime, Rules, Steps, Unit
 from sim.voting import banzhaf, council_game, shapley_shubik
@@ -187,7 +187,7 @@ class Charter(Regime):
             states=pos.states[sitting],
             ambition=pos.ambition[sitting],
             oppose=pos.oppose[sitting],
-            demand=upper_quartile(pos.ambition[sitting]),
+            demand=pos.demand,  # what the keenest quarter of the membership asks for
             proposer=pos.proposer,
         )
         votes_needed = min(int(forum.quota), len(sub.states))

@@ -80,7 +80,9 @@ class Coalition(Regime):
     def invitees(self, problem: Problem, lead: int) -> np.ndarray:
         """The lead invites the states the problem needs most: by relevance and exposure."""
         n = len(problem.exposure)
-        interest = problem.relevance * n * (0.5 + problem.exposure)
+        # exposure breaks ties among states the problem does not need (e.g. non-great
+        # powers on proliferation), never the index order
+        interest = problem.relevance * n * (0.5 + problem.exposure) + 1e-3 * problem.exposure
         k = max(1, int(round(self.rules.invite_share * n)))
         chosen = np.argsort(-interest, kind="stable")[:k]
         chosen = chosen[chosen != problem.party]  # the party is never invited
