@@ -84,6 +84,21 @@ class Regime(ABC):
         """Validated rule parameters with scenario ``overrides`` applied."""
         return cls.Rules(**(overrides or {}))
 
+    def add_forum(
+        self, name: str, kind: str, members: np.ndarray, *, rule: str, **overrides: Any
+    ) -> Forum:
+        """Create a forum with this regime's common rule parameters (overridable)."""
+        r = self.rules
+        params: dict[str, Any] = {
+            "bindingness": r.bindingness,
+            "capacity": r.capacity,
+            "slippage": r.slippage,
+            "delay": r.delay,
+            "outsider_follow": r.outsider_follow,
+        }
+        params.update(overrides)
+        return self.model.add_forum(name, kind, members, rule=rule, **params)
+
     def setup(self) -> None:  # noqa: B027 - optional hook
         """Create the standing forums (none by default)."""
 

@@ -70,31 +70,23 @@ class Charter(Regime):
         m, r = self.model, self.rules
         w = m.world
         everyone = np.ones(w.n, dtype=bool)
-        self.assembly = m.add_forum(
+        self.assembly = self.add_forum(
             "assembly",
             "assembly",
             everyone,
             rule="supermajority",
             quota=r.assembly_quota,
-            bindingness=r.bindingness,
-            capacity=r.capacity,
-            slippage=r.slippage,
-            delay=r.delay,
-            outsider_follow=r.outsider_follow,
             voice=everyone.astype(float),
         )
         self.seats = self._first_seats()
-        self.council = m.add_forum(
+        self.council = self.add_forum(
             "council",
             "council",
             self._council_mask(),
             rule="council",
             quota=r.council_votes,
             bindingness=r.council_bindingness,
-            capacity=r.capacity,
-            slippage=r.slippage,
             delay=r.council_delay,
-            outsider_follow=r.outsider_follow,
             permanent=w.permanent.copy(),
         )
         self._refresh_council_voice()

@@ -49,17 +49,7 @@ class Club(Regime):
             members = w.democracy >= r.democracy_threshold
         else:
             members = ~w.revisionist
-        self.club = self.model.add_forum(
-            "club",
-            "club",
-            members,
-            rule="consensus",
-            bindingness=r.bindingness,
-            capacity=r.capacity,
-            slippage=r.slippage,
-            delay=r.delay,
-            outsider_follow=r.outsider_follow,
-        )
+        self.club = self.add_forum("club", "club", members, rule="consensus")
 
     def convene(self, problem: Problem) -> Forum | None:
         """The club takes up every problem (a member that is the party will block)."""

@@ -62,16 +62,11 @@ class Coalition(Regime):
         members = np.zeros(w.n, dtype=bool)
         members[lead] = True
         r = self.rules
-        return m.add_forum(
+        return self.add_forum(
             f"coalition-{problem.id}",
             "coalition",
             members,
             rule="opt_in",
-            bindingness=r.bindingness,
-            capacity=r.capacity,
-            slippage=r.slippage,
-            delay=r.delay,
-            outsider_follow=r.outsider_follow,
             standing=False,
             founder=lead,
             setup_cost=r.setup_cost,

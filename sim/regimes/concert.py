@@ -38,18 +38,8 @@ class Concert(Regime):
 
     def setup(self) -> None:
         """Create the concert of great powers."""
-        w, r = self.model.world, self.rules
-        self.concert = self.model.add_forum(
-            "concert",
-            "concert",
-            w.great_power.copy(),
-            rule="consensus",
-            bindingness=r.bindingness,
-            capacity=r.capacity,
-            slippage=r.slippage,
-            delay=r.delay,
-            outsider_follow=r.outsider_follow,
-        )
+        great_powers = self.model.world.great_power.copy()
+        self.concert = self.add_forum("concert", "concert", great_powers, rule="consensus")
 
     def convene(self, problem: Problem) -> Forum | None:
         """The concert takes up every problem (if there are great powers at all)."""
