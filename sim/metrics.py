@@ -44,8 +44,25 @@ METRICS: dict[str, Metric] = {
             "Effectiveness",
             0,
             1,
-            "1 - harm suffered / harm the same problems would have done with no provision",
+            "1 - harm suffered / harm the same problems would have done with no "
+            "cooperation (national self-help only); over a run, the ratio of totals",
             claims=("C10", "C17", "C18"),
+        ),
+        Metric(
+            "harm",
+            "Harm suffered",
+            0,
+            INF,
+            "harm suffered by all states this step",
+            summary="sum",
+        ),
+        Metric(
+            "shadow_harm",
+            "Harm without cooperation",
+            0,
+            INF,
+            "harm the same problems would have done this step with no cooperation",
+            summary="sum",
         ),
         Metric(
             "legitimacy",

@@ -73,7 +73,8 @@ def take_positions(
     candidates : numpy.ndarray
         Indices of the states taking positions (the forum's members or invitees).
     proposer : int, optional
-        The drafting state; by default the most exposed x capable candidate.
+        The drafting state; by default the candidate with the highest exposure x
+        relevance (:func:`choose_proposer`).
     """
     b = behaviour
     if proposer is None:

@@ -1,10 +1,10 @@
 """Problems: transnational challenges that arrive, hurt exposed states and go away.
 
 Problems arrive as a Poisson stream by an issue mix, hurt exposed states each step until
-addressed (harm grows while no agreement is in force: urgency), and go away when fully
-provided for or when they expire. Each keeps a *shadow*: the harm the same problem would
-have done with zero provision over its full lifetime, so that ``effectiveness`` is
-``1 - harm / shadow harm`` (DESIGN.md, prototype lessons).
+addressed (harm grows with the provision still missing: urgency), and go away when
+fully provided for or when they expire. Each keeps a *shadow*: the harm the same problem
+would have done with no cooperation (national self-help only) over its full lifetime, so
+that ``effectiveness`` is ``1 - harm / shadow harm`` (DESIGN.md, prototype lessons).
 """
 
 from __future__ import annotations

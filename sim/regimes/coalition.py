@@ -1,9 +1,10 @@
 """Coalition: ad hoc, issue by issue; the mission determines the coalition.
 
-A lead state (the most exposed x capable one with bandwidth left) drafts a narrow
-mandate at its own ambition and invites the states the problem needs; each invitee opts
-in if the mandate is close enough to what it accepts and it has bandwidth left to staff
-one more forum (PAPER.md#C13). Each coalition is a new forum built from scratch: no
+A lead state (the one with the highest exposure x relevance that has bandwidth left)
+invites the states the problem needs and drafts a narrow mandate: the ambition, up to
+its own, that gets the most done with those who accept it; each invitee opts in if the
+mandate is close enough to what it accepts and it has bandwidth left to staff one more
+forum (PAPER.md#C13). Each coalition is a new forum built from scratch: no
 standing capacity, a set-up cost in bandwidth (transaction costs, PAPER.md#C16) and
 voluntary pledges that bind weakly (PAPER.md#C14). Others follow as far as they see it
 as legitimate. Many coalitions side by side fragment the system (PAPER.md#C15).
