@@ -285,7 +285,9 @@ def gini(x: np.ndarray) -> float:
     return min(1.0, max(0.0, float((n + 1 - 2 * (cum.sum() / total)) / n)))
 
 
-def camp_modularity(ties: np.ndarray, camp: np.ndarray) -> float:
+def camp_modularity(
+    ties: np.ndarray, camp: np.ndarray, indicator: np.ndarray | None = None
+) -> float:
     """Modularity, over camps, of the network projected from a state x forum matrix.
 
     The weight between two states is the sum over forums of the product of their ties;
@@ -300,14 +302,11 @@ def camp_modularity(ties: np.ndarray, camp: np.ndarray) -> float:
     if two_m <= 0:
         return 0.0
     degree = ties @ s - (ties**2).sum(axis=1)
-    q = 0.0
-    for c in range(int(camp.max()) + 1):
-        rows = ties[camp == c]
-        if len(rows) == 0:
-            continue
-        sc = rows.sum(axis=0)
-        inside = float((sc**2 - (rows**2).sum(axis=0)).sum())
-        q += inside / two_m - (float(degree[camp == c].sum()) / two_m) ** 2
+    if indicator is None:
+        indicator = np.eye(int(camp.max()) + 1)[camp]
+    sc = indicator.T @ ties  # camp x forum
+    inside = (sc**2 - indicator.T @ ties**2).sum(axis=1)
+    q = float((inside / two_m - (indicator.T @ degree / two_m) ** 2).sum())
     return max(-0.5, min(1.0, q))  # modularity's own bounds, against rounding
 
 
@@ -342,7 +341,7 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "legitimacy_developing": float(legit[dev].mean()) if dev.any() else math.nan,
         "fragmentation": frag,
         "rival_forums": float(sum(1 for f in forums if f.kind == "rival")),
-        "bloc_modularity": camp_modularity(ties, w.camp),
+        "bloc_modularity": camp_modularity(ties, w.camp, w.camp_indicator),
         "solidarity": float(np.mean(tally.solidarity)) if tally.solidarity else math.nan,
         "capability": float(
             w.power

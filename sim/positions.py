@@ -82,7 +82,7 @@ def take_positions(
     r = problem.relevance[candidates]
     share = r / max(float(r.sum()), 1e-12)
     dist = np.abs(world.alignment[candidates] - world.alignment[proposer]) / 2
-    t = trust.toward(candidates, np.array([proposer]))
+    t = trust.in_state(candidates, proposer)
     div = problem.divisiveness
     a = (
         problem.exposure[candidates]

@@ -89,6 +89,13 @@ class Trust:
             self.reputation[members].mean()
         )
 
+    def in_state(self, states: np.ndarray, j: int) -> np.ndarray:
+        """Trust of each of ``states`` in state ``j``."""
+        return (
+            AFFINITY_WEIGHT * self.affinity[self.group[states], self.group[j]]
+            + (1 - AFFINITY_WEIGHT) * self.reputation[j]
+        )
+
     def pair(self, i: int, j: int) -> float:
         """Trust of state ``i`` in state ``j``."""
         return AFFINITY_WEIGHT * float(self.affinity[self.group[i], self.group[j]]) + (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -109,15 +110,20 @@ class World:
         """Number of states."""
         return len(self.ids)
 
-    @property
+    @cached_property
     def great_power(self) -> np.ndarray:
         """Boolean mask of great powers."""
         return self.kind == GREAT_POWER
 
-    @property
+    @cached_property
     def camp(self) -> np.ndarray:
         """Camp index per state (0 west, 1 non-aligned, 2 east; see :data:`CAMPS`)."""
         return np.where(self.alignment > 1 / 3, 0, np.where(self.alignment < -1 / 3, 2, 1))
+
+    @cached_property
+    def camp_indicator(self) -> np.ndarray:
+        """State x camp indicator matrix (for per-camp sums as matrix products)."""
+        return np.eye(len(CAMPS))[self.camp]
 
 
 def _capped_shares(weights: np.ndarray, total: float, cap: float) -> np.ndarray:

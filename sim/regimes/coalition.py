@@ -103,8 +103,13 @@ class Coalition(Regime):
         if len(levels) == 0:
             return lead_ambition
         rel = problem.relevance[invited][willing]
-        joined = ambition[willing][None, :] >= ratio * levels[:, None] - 1e-12
-        value = levels * (joined @ rel)
+        # relevance of those who accept at least ratio x level, for every level at once:
+        # sort by acceptance, sum from the top (O(k log k), not k x k)
+        order = np.argsort(ambition[willing], kind="stable")
+        accepted = ambition[willing][order]
+        from_top = np.concatenate([np.cumsum(rel[order][::-1])[::-1], [0.0]])
+        first = np.searchsorted(accepted, ratio * levels - 1e-12, side="left")
+        value = levels * from_top[first]
         return float(levels[int(np.argmax(value))])
 
     def decide(self, forum: Forum, problem: Problem) -> Decision:
