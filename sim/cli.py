@@ -206,36 +206,10 @@ def _parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
 def resolve_scenario(
     path: Path, overrides: dict[str, Any], note: Callable[[str], None] | None = None
 ) -> Scenario:
-    """Load ``path`` with ``overrides`` (None values ignored).
-
-    When ``steps`` is overridden below the file's ``burn_in`` and ``burn_in`` is not
-    overridden too, the burn-in is scaled to keep its share of the run (e.g. 20 of 100
-    steps becomes 3 of 15) and ``note`` is told so; any other invalid combination is an
-    error as usual.
+    """Load ``path`` with ``overrides`` (None values ignored); ``note`` hears of a
+    burn-in scaled to a shorter run (:func:`sim.scenario.build_scenario`).
     """
-    try:
-        return load_scenario(path, **overrides)
-    except ScenarioError as error:
-        steps = overrides.get("steps")
-        if not isinstance(steps, int) or steps < 1 or overrides.get("burn_in") is not None:
-            raise
-        try:
-            base = load_scenario(path, **{k: v for k, v in overrides.items() if k != "steps"})
-        except ScenarioError:
-            raise error from None
-        if base.burn_in < steps:
-            raise
-        burn_in = base.burn_in * steps // base.steps
-        try:
-            scenario = load_scenario(path, **{**overrides, "burn_in": burn_in})
-        except ScenarioError:
-            raise error from None
-    if note is not None:
-        note(
-            f"note: burn_in={base.burn_in} is not below --steps {steps}; "
-            f"using burn_in={burn_in} (pass --burn-in to choose)"
-        )
-    return scenario
+    return load_scenario(path, notify=note, **overrides)
 
 
 # --- output -----------------------------------------------------------------------------

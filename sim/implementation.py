@@ -125,13 +125,14 @@ def _agreements(
     effort[rows] = d * (1.0 + capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
     kept = (rng.uniform(size=signed.shape) < k) & signed
+    among = trust.among_sets(signed)  # the trust the signatories acted on, before updating
     trust.reciprocate_sets(signed, kept.astype(float))
     r = relevance[rows]
     tally.pledged += float(((r * signed).sum(axis=1) * ambition).sum())
     tally.delivered += float(((r * k).sum(axis=1) * ambition).sum())
     tally.kept_sum += k.sum(axis=0)
     tally.kept_count += signed.sum(axis=0)
-    tally.solidarity.extend((0.5 * k_mean + 0.5 * trust.among_sets(signed)).tolist())
+    tally.solidarity.extend((0.5 * k_mean + 0.5 * among).tolist())
     tally.sizes.extend(size.tolist())
     tally.ambition.extend(ambition.tolist())
 

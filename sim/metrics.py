@@ -29,7 +29,9 @@ class Metric:
     lo: float
     hi: float
     description: str
-    summary: str = "mean"  # how a run summarises it after burn-in: "mean" or "sum"
+    #: how a run summarises it: "mean" or "sum" over the steps after burn-in, or "final"
+    #: for running figures that already cover the whole run
+    summary: str = "mean"
     claims: tuple[str, ...] = ()
 
 
@@ -135,6 +137,7 @@ METRICS: dict[str, Metric] = {
             0,
             1,
             "share of problems so far that reached an agreement within their urgency window",
+            summary="final",
             claims=("C13",),
         ),
         Metric(
@@ -143,6 +146,7 @@ METRICS: dict[str, Metric] = {
             0,
             INF,
             "mean steps from arrival to agreement, over problems agreed so far",
+            summary="final",
             claims=("C3", "C13"),
         ),
         Metric(
@@ -176,6 +180,7 @@ METRICS: dict[str, Metric] = {
             0,
             1,
             "share of problems ended so far that never reached an agreement",
+            summary="final",
             claims=("C2",),
         ),
         Metric(
@@ -246,7 +251,6 @@ class Tally:
     voice_sum: np.ndarray = field(init=False)
     exposure_sum: np.ndarray = field(init=False)
     benefit_sum: np.ndarray = field(init=False)
-    cost_state: np.ndarray = field(init=False)
     cost_state: np.ndarray = field(init=False)
     n_voiced: int = 0
     attempts: int = 0

@@ -66,7 +66,8 @@ class MultilatModel(mesa.Model):
         A validated scenario (:func:`sim.scenario.load_scenario`); defaults otherwise.
     rng : numpy.random.Generator, optional
         The run's generator. By default one is derived from the scenario's ``seed`` with
-        :class:`numpy.random.SeedSequence`; pass ``rng`` or a seed, never both.
+        :class:`numpy.random.SeedSequence`. A given ``rng`` decides the run instead of
+        the scenario's seed; passing ``seed=`` as well is an error.
     record_votes : bool
         Keep every vote cast (see :meth:`votes_frame`).
     world : World, optional
@@ -92,6 +93,8 @@ class MultilatModel(mesa.Model):
         world: World | None = None,
         **overrides: Any,
     ) -> None:
+        if rng is not None and "seed" in overrides:
+            raise ValueError("pass either rng or seed, not both")
         if scenario is None or overrides:
             base = scenario.model_dump() if scenario is not None else {}
             scenario = build_scenario(base, **overrides)
@@ -239,7 +242,7 @@ class MultilatModel(mesa.Model):
         tally.efforts = [f.effort for f in self.forums]  # before any forum closes
         handled: dict[int, tuple[Forum, list[Problem]]] = {}
         for p in self.problems:
-            if p.open and p.forum is not None:
+            if (p.open or p.resolved == t) and p.forum is not None:
                 handled.setdefault(p.forum.id, (p.forum, []))[1].append(p)
         self._update_legitimacy(handled)
         self.trust.revert()

@@ -84,8 +84,6 @@ class Problem:
     provision: float = 0.0
     attempts: int = 0
     deadlocks: int = 0
-    harm: float = 0.0
-    shadow: float = 0.0
 
     @property
     def name(self) -> str:
@@ -114,7 +112,8 @@ class ProblemStream:
     world : World
         The states (for exposure, relevance and the party of a security crisis).
     rng : numpy.random.Generator
-        The run's generator.
+        The problems' own generator (a child of the run's seed, so that every regime
+        meets the same problems on the same seed).
     issue : str
         One issue type or ``"mixed"``.
     arrival_rate : float

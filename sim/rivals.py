@@ -37,7 +37,6 @@ class RivalForums:
 
     def __init__(self, model: MultilatModel) -> None:
         self.model = model
-        self.member = np.zeros(model.world.n, dtype=bool)
 
     @property
     def active(self) -> list[Forum]:
@@ -62,7 +61,7 @@ class RivalForums:
                 continue
             pressure = max(0.0, 2 * (dissatisfaction[g] - DISSATISFIED))
             if rng.uniform() < b.rival_rate * m.rivalry * pressure:
-                side = w.alignment * w.alignment[g] > 0
+                side = w.camp == w.camp[g]  # its own camp (non-aligned powers too)
                 join = side & ((dissatisfaction > DISSATISFIED) | w.revisionist)
                 join[g] = True
                 m.add_forum(
@@ -72,9 +71,6 @@ class RivalForums:
             fade = 0.1 * (1 - m.rivalry) * (1 - dissatisfaction[f.founder])
             if rng.uniform() < fade:
                 m.close_forum(f)
-        self.member = np.zeros(w.n, dtype=bool)
-        for f in self.active:
-            self.member |= f.members
 
     def divert_rows(
         self, problems: list[Problem], relevance: np.ndarray, effort: np.ndarray

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,7 +38,9 @@ Unit = Annotated[float, BeforeValidator(not_a_bool), Field(ge=0.0, le=1.0)]
 STRICT = ConfigDict(extra="forbid", validate_default=True)
 
 
-#: Steps discarded before run-level means, unless a scenario says otherwise.
+#: Steps of a run, and steps discarded before run-level means, unless a scenario says
+#: otherwise.
+DEFAULT_STEPS = 100
 DEFAULT_BURN_IN = 20
 
 
@@ -122,7 +125,7 @@ class Scenario(BaseModel):
         "financial_crisis",
         "cyber_norms",
     ] = MIXED
-    steps: Annotated[int, BeforeValidator(not_a_bool), Field(ge=1, le=100_000)] = 100
+    steps: Annotated[int, BeforeValidator(not_a_bool), Field(ge=1, le=100_000)] = DEFAULT_STEPS
     burn_in: Annotated[int, Field(ge=0, le=100_000)] = DEFAULT_BURN_IN
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
     world: WorldSpec = Field(default_factory=WorldSpec)
@@ -229,8 +232,17 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def build_scenario(data: dict[str, Any] | None = None, **overrides: Any) -> Scenario:
+def build_scenario(
+    data: dict[str, Any] | None = None,
+    *,
+    notify: Callable[[str], None] | None = None,
+    **overrides: Any,
+) -> Scenario:
     """Validate scenario data with ``overrides`` (dotted keys like ``world.n_states``).
+
+    When the run is made shorter than its burn-in (``steps`` overridden, or left out of
+    ``data`` with the default burn-in) and ``burn_in`` is not given with it, the burn-in
+    keeps its share of the run (20 of 100 steps becomes 3 of 15) and ``notify`` is told.
 
     Raises
     ------
@@ -238,12 +250,27 @@ def build_scenario(data: dict[str, Any] | None = None, **overrides: Any) -> Scen
         One line naming the key, the bad value and what is allowed.
     """
     data = dict(data or {})
+    old_steps = data.get("steps", DEFAULT_STEPS)
+    old_burn_in = data.get("burn_in", DEFAULT_BURN_IN)
+    burn_in_given = overrides.get("burn_in") is not None or (
+        "burn_in" in data and overrides.get("steps") is None
+    )
     for key, value in overrides.items():
         if value is not None:
             _set_dotted(data, key, value)
-    steps = data.get("steps")
-    if "burn_in" not in data and isinstance(steps, int) and 0 < steps <= DEFAULT_BURN_IN:
-        data["burn_in"] = steps // 5  # a short run keeps the default's share of burn-in
+    steps = data.get("steps", DEFAULT_STEPS)
+    if (
+        not burn_in_given
+        and all(isinstance(v, int) and v > 0 for v in (steps, old_steps))
+        and isinstance(old_burn_in, int)
+        and old_burn_in >= steps
+    ):
+        data["burn_in"] = old_burn_in * steps // old_steps
+        if notify is not None:
+            notify(
+                f"note: burn_in={old_burn_in} is not below steps={steps}; "
+                f"using burn_in={data['burn_in']} (give burn_in to choose)"
+            )
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -262,8 +289,13 @@ def build_scenario(data: dict[str, Any] | None = None, **overrides: Any) -> Scen
     return scenario
 
 
-def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
-    """Read and validate a scenario TOML file, applying ``overrides``."""
+def load_scenario(
+    path: str | Path, *, notify: Callable[[str], None] | None = None, **overrides: Any
+) -> Scenario:
+    """Read and validate a scenario TOML file, applying ``overrides``.
+
+    ``notify`` is told when the burn-in is scaled to a shorter run (:func:`build_scenario`).
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -276,7 +308,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"scenario file {str(path)!r} is not valid TOML: {exc}") from None
     data.setdefault("name", path.stem)
-    return build_scenario(data, **overrides)
+    return build_scenario(data, notify=notify, **overrides)
 
 
 __all__ = [

@@ -228,7 +228,6 @@ def synthetic_world(
         + ["west"] * (g - 1 - revisionist_powers - nonaligned_powers)
         + ["nonaligned"] * nonaligned_powers
     )[:g]
-    # keep the leader in the West even for tiny g
     alignment = np.empty(n)
     democracy = np.empty(n)
     revisionist = np.zeros(n, dtype=bool)

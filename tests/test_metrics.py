@@ -165,7 +165,7 @@ class TestMetricTable:
             assert metric.name == name
             assert metric.lo < metric.hi
             assert metric.label and metric.description
-            assert metric.summary in ("mean", "sum")
+            assert metric.summary in ("mean", "sum", "final")
             for c in metric.claims:
                 assert c.startswith("C") and 1 <= int(c[1:]) <= 20
 
@@ -191,3 +191,22 @@ def test_equity_within_range_when_all_states_fare_alike():
     add_problem(model, "pandemic")
     equity = model.run(3).metrics_frame()["equity"]
     assert (equity <= METRICS["equity"].hi).all()
+
+
+def test_run_effectiveness_is_a_ratio_of_totals_after_burn_in():
+    """DESIGN.md: effectiveness = 1 - sum of harm / sum of harm without cooperation."""
+    from sim.model import MultilatModel
+
+    model = MultilatModel(regime="concert", seed=1, steps=40, burn_in=10).run()
+    frame = model.metrics_frame().iloc[10:]
+    expected = 1 - frame["harm"].sum() / frame["shadow_harm"].sum()
+    assert model.summary()["effectiveness"] == pytest.approx(expected)
+
+
+def test_running_figures_are_summarised_by_their_final_value():
+    from sim.model import MultilatModel
+
+    model = MultilatModel(regime="coalition", seed=2, steps=40, burn_in=10).run()
+    frame, summary = model.metrics_frame(), model.summary()
+    for name in ("flexibility", "never_agreed", "time_to_agreement"):
+        assert summary[name] == pytest.approx(frame[name].dropna().iloc[-1])

@@ -363,3 +363,22 @@ def test_a_valid_world_spec_builds_a_world(n_states: int, seed: int) -> None:
     world = load_world(spec.kind, np.random.default_rng(seed), **spec.params())
     assert world.n == n_states
     assert np.isclose(world.power.sum(), 1.0)
+
+
+def test_a_shorter_run_keeps_the_share_of_burn_in_in_python_too() -> None:
+    from sim.model import MultilatModel
+
+    model = MultilatModel(load_scenario(BASELINE), steps=10)
+    assert model.spec.burn_in == 2
+    notes: list[str] = []
+    scenario = load_scenario(BASELINE, steps=15, notify=notes.append)
+    assert scenario.burn_in == 3 and len(notes) == 1
+
+
+def test_rng_and_seed_together_are_refused() -> None:
+    import numpy as np
+
+    from sim.model import MultilatModel
+
+    with pytest.raises(ValueError, match="either rng or seed"):
+        MultilatModel(rng=np.random.default_rng(1), seed=2)

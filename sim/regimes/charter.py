@@ -185,8 +185,8 @@ class Charter(Regime):
         votes_needed = min(int(forum.quota), len(sub.states))
         decision = council(sub, votes_needed, m.world.permanent[sub.states])
         if decision.agreed:
-            # Article 25: every member is bound; those who oppose are counted as opposed
-            bound = ~sitting & ~pos.oppose
-            decision.signatories = np.sort(np.concatenate([decision.signatories, everyone[bound]]))
+            # Article 25: every member state is bound by a council decision, whatever it
+            # accepted itself; those who oppose it (and the party) are counted as opposed
+            decision.signatories = everyone[~pos.oppose]
             decision.opposed = pos.states[pos.oppose]
         return decision

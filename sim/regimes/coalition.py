@@ -55,7 +55,8 @@ class Coalition(Regime):
         m = self.model
         w = m.world
         free = m.free_bandwidth() >= 1.0
-        free[problem.party] = False if problem.party >= 0 else free[problem.party]
+        if problem.party >= 0:
+            free[problem.party] = False
         if not free.any():
             return None
         score = np.where(free, problem.exposure * (problem.relevance + 1e-9), -1.0)

@@ -161,6 +161,18 @@ class TestScriptedCouncil:
         assert p.agreement.ambition == pytest.approx(0.8)
         assert m.metrics_frame().loc[step, "veto_count"] == 0
 
+    def test_members_who_accept_less_are_bound_all_the_same(self, script):
+        # Article 25: a council decision binds every member state that did not oppose,
+        # also sitting members who abstained because they accept less
+        m = make_model(six_states(), "charter", **SMALL)
+        script.set([0.8, 0.8, 0.8, 0.8, 0.1, 0.0], oppose=[0, 0, 0, 0, 0, 1])
+        p = add_problem(m, "proliferation")
+        step_until_attempt(m, p)
+        assert p.agreement is not None
+        assert p.agreement.ambition == pytest.approx(0.8)
+        assert set(p.agreement.signatories.tolist()) == {0, 1, 2, 3, 4}
+        assert p.agreement.opposed.tolist() == [5]
+
     def test_too_few_votes_is_a_deadlock_not_a_veto(self, script):
         # only 3 of the 4 votes needed accept, and a permanent member says no
         m = make_model(six_states(), "charter", **SMALL)
