@@ -65,6 +65,15 @@ class Behaviour:
         power founds a rival forum (PAPER.md#C8, PAPER.md#C15).
     diversion : float
         Share of a rival forum member's effort it draws away from the regime's forums.
+    trust_like_minded : float
+        Extra seed trust between two democracies (like-minded states, PAPER.md#C6).
+    trust_rivalry_split : float
+        How much more the seed trust falls with alignment distance at full rivalry.
+    trust_learning : float
+        Step size of a reciprocity update (kept or broken commitments).
+    trust_reversion : float
+        Share of the gap to the seed trust closed each step (without it trust among
+        rivals locks in near zero, DESIGN.md prototype lessons).
     urgency_growth : float
         Growth of harm per urgency window's worth of missing provision (accumulated
         ``1 - provision`` per step, up to two windows).
@@ -88,4 +97,8 @@ class Behaviour:
     legitimacy_memory: Unit = 0.2
     rival_rate: Unit = 0.2
     diversion: Unit = 0.3
+    trust_like_minded: Unit = 0.2
+    trust_rivalry_split: Unit = 0.6
+    trust_learning: Unit = 0.1
+    trust_reversion: Unit = 0.05
     urgency_growth: NonNeg = 0.5

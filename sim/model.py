@@ -114,7 +114,16 @@ class MultilatModel(mesa.Model):
             else load_world(scenario.world.kind, self.rng, **scenario.world.params())
         )
         self.states = [State(self, i) for i in range(self.world.n)]
-        self.trust = Trust(self.world.alignment, self.world.democracy, self.rivalry)
+        b = self.behaviour
+        self.trust = Trust(
+            self.world.alignment,
+            self.world.democracy,
+            self.rivalry,
+            learning=b.trust_learning,
+            reversion=b.trust_reversion,
+            like_minded=b.trust_like_minded,
+            rivalry_split=b.trust_rivalry_split,
+        )
         self.forums: list[Forum] = []
         self._forum_ids = 0
         self.seats = np.zeros(self.world.n)

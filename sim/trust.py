@@ -44,6 +44,8 @@ class Trust:
         rivalry: float,
         learning: float = 0.1,
         reversion: float = 0.05,
+        like_minded: float = 0.2,
+        rivalry_split: float = 0.6,
     ) -> None:
         abin = np.clip(((alignment + 1) / 2 * ALIGNMENT_BINS).astype(int), 0, ALIGNMENT_BINS - 1)
         dem = (democracy >= 0.5).astype(int)
@@ -55,7 +57,7 @@ class Trust:
         dist = np.abs(g_align[:, None] - g_align[None, :]) / 2
         both_dem = (g_dem[:, None] == 1) & (g_dem[None, :] == 1)
         same = g_dem[:, None] == g_dem[None, :]
-        seed = 0.5 - (0.2 + 0.6 * rivalry) * dist + 0.2 * both_dem + 0.05 * same
+        seed = 0.5 - (0.2 + rivalry_split * rivalry) * dist + like_minded * both_dem + 0.05 * same
         self.seed = np.clip(seed, 0.05, 0.95)
         self.affinity = self.seed.copy()
         self.reputation = np.full(len(alignment), 0.5)
