@@ -101,12 +101,14 @@ def _agreements(
     for i, a in zip(rows, agreements, strict=True):
         _cache(model, problems[i], a)
     signed = np.stack([a.mask for a in agreements])
+    signed_f = signed.astype(float)
+    trust_in, among = trust.sets_trust(signed_f)  # before this step's reciprocity
     size = signed.sum(axis=1)
     ambition = np.array([a.ambition for a in agreements])
     forums = [a.forum for a in agreements]
     k = np.clip(
         np.stack([a.compliance_base for a in agreements])
-        + b.w_trust * trust.toward_sets(signed)
+        + b.w_trust * trust_in
         + rng.normal(0.0, b.compliance_noise, signed.shape),
         0.0,
         1.0,
@@ -125,8 +127,7 @@ def _agreements(
     effort[rows] = d * (1.0 + capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
     kept = (rng.uniform(size=signed.shape) < k) & signed
-    among = trust.among_sets(signed)  # the trust the signatories acted on, before updating
-    trust.reciprocate_sets(signed, kept.astype(float))
+    trust.reciprocate_sets(signed_f, kept.astype(float))
     r = relevance[rows]
     tally.pledged += float(((r * signed).sum(axis=1) * ambition).sum())
     tally.delivered += float(((r * k).sum(axis=1) * ambition).sum())

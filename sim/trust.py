@@ -110,16 +110,20 @@ class Trust:
         return sets @ self.onehot / size[:, None], (sets @ self.reputation) / size
 
     def toward_sets(self, sets: np.ndarray) -> np.ndarray:
-        """Trust of every state (columns) in each set of states (boolean rows)."""
-        shares, rep = self._set_shares(sets)
-        aff = (shares @ self.affinity.T)[:, self.group]
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * rep[:, None]
+        """Trust of every state (columns) in each set of states (0/1 rows)."""
+        return self.sets_trust(sets)[0]
 
     def among_sets(self, sets: np.ndarray) -> np.ndarray:
         """Mean trust among the members of each set (self-pairs included)."""
-        shares, rep = self._set_shares(sets)
-        aff = ((shares @ self.affinity) * shares).sum(axis=1)
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * rep
+        return self.sets_trust(sets)[1]
+
+    def sets_trust(self, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both at once: trust of every state in each set, and trust among each set."""
+        shares, rep = self._set_shares(np.asarray(sets, dtype=float))
+        by_group = shares @ self.affinity.T  # set x group: trust of a group in the set
+        toward = AFFINITY_WEIGHT * by_group[:, self.group] + (1 - AFFINITY_WEIGHT) * rep[:, None]
+        among = AFFINITY_WEIGHT * (by_group * shares).sum(axis=1) + (1 - AFFINITY_WEIGHT) * rep
+        return toward, among
 
     def reciprocate_sets(self, sets: np.ndarray, kept: np.ndarray) -> None:
         """Reciprocity after several agreements at once (simultaneous updates).
@@ -130,20 +134,20 @@ class Trust:
         over the agreements where they sat together. Evidence from ``m`` agreements
         moves trust as far as ``m`` single updates would (step ``1 - (1 - eta)^m``).
         """
+        sets = np.asarray(sets, dtype=float)
         if not sets.any():
             return
         eta = self.learning
         signed = sets.sum(axis=0)
-        kept_by_state = (kept * sets).sum(axis=0)
+        kept = kept * sets  # only members' keeping counts
+        kept_by_state = kept.sum(axis=0)
         who = signed > 0
         # m pieces of evidence at once move trust as far as m updates in a row would
         step = 1 - (1 - eta) ** signed[who]
         self.reputation[who] += step * (kept_by_state[who] / signed[who] - self.reputation[who])
         counts = sets @ self.onehot
         present = (counts > 0).astype(float)
-        rate = np.divide(
-            (kept * sets) @ self.onehot, counts, out=np.zeros_like(counts), where=counts > 0
-        )
+        rate = np.divide(kept @ self.onehot, counts, out=np.zeros_like(counts), where=counts > 0)
         weighted = present * rate
         together = present.T @ present
         target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
