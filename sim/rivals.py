@@ -2,8 +2,8 @@
 
 Each step, a great power that sees little legitimacy in the regime's forums (it is
 excluded, outvoted or gets little out of them) founds a rival forum with probability
-``rival_rate x rivalry x dissatisfaction``; states on its side of the alignment divide
-that are dissatisfied too, and its revisionist partners, join. A rival forum draws a
+``rival_rate x rivalry x dissatisfaction``; states of its own camp (west, non-aligned
+or east) that are dissatisfied too, and the revisionists among them, join. A rival forum draws a
 ``diversion`` share of its members' effort away from the regime's forums and spends it
 on its own, at half yield and discounted by the problem's divisiveness: a divided
 response does less than a common one, and counting rival effort in full made

@@ -250,7 +250,9 @@ def build_scenario(
         One line naming the key, the bad value and what is allowed.
     """
     data = dict(data or {})
-    old_steps = data.get("steps", DEFAULT_STEPS)
+    # the burn-in keeps its share of the steps it was set for: the file's own, or the
+    # defaults' when the file leaves burn_in out
+    old_steps = data.get("steps", DEFAULT_STEPS) if "burn_in" in data else DEFAULT_STEPS
     old_burn_in = data.get("burn_in", DEFAULT_BURN_IN)
     burn_in_given = overrides.get("burn_in") is not None or (
         "burn_in" in data and overrides.get("steps") is None

@@ -382,3 +382,10 @@ def test_rng_and_seed_together_are_refused() -> None:
 
     with pytest.raises(ValueError, match="either rng or seed"):
         MultilatModel(rng=np.random.default_rng(1), seed=2)
+
+
+def test_a_short_file_without_burn_in_gets_the_defaults_share(tmp_path: Path) -> None:
+    path = tmp_path / "short.toml"
+    path.write_text("steps = 15\n", encoding="utf-8")
+    assert load_scenario(path).burn_in == 3
+    assert load_scenario(path, steps=10).burn_in == 2
