@@ -92,7 +92,9 @@ class RivalForums:
         takes_part = (party[:, None] != founders[None, :]).astype(float)  # problem x forum
         membership = np.stack([f.members for f in active]).astype(float)  # forum x state
         seats = takes_part @ membership  # problem x state: rival forums a state acts in
-        remaining = effort * (1 - b.diversion) ** seats
+        # (1 - diversion)^m by lookup: m is a small whole number
+        kept_share = (1 - b.diversion) ** np.arange(len(active) + 1)
+        remaining = effort * kept_share[seats.astype(np.intp)]
         moved = effort - remaining
         keep = RIVAL_YIELD * (1 - np.array([p.divisiveness for p in problems]))
         rival = moved * keep[:, None]
