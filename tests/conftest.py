@@ -21,7 +21,7 @@ import sim.positions
 import sim.regimes
 from sim.issues import ISSUE_NAMES
 from sim.model import MultilatModel
-from sim.positions import Positions, choose_proposer
+from sim.positions import Positions, choose_proposer, upper_quartile
 from sim.problems import Problem
 from sim.world import DEMOCRACY, REGIONS, World
 
@@ -183,7 +183,7 @@ class Script:
             ambition=a,
             oppose=self.oppose[candidates].copy(),
             proposer=proposer,
-            demand=float(np.quantile(a, 0.75)) if len(a) else 0.0,
+            demand=upper_quartile(a),
         )
 
 
