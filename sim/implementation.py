@@ -98,38 +98,66 @@ def _agreements(
     """Effort under the agreements in force (rows of ``effort``), and what it teaches."""
     b, rng, trust = model.behaviour, model.rng, model.trust
     agreements = [problems[i].agreement for i in rows]
-    for i, a in zip(rows, agreements, strict=True):
-        _cache(model, problems[i], a)
-    signed = np.stack([a.mask for a in agreements])
-    signed_f = signed.astype(float)
+    # the stacked arrays of the agreements in force change only when one starts or ends
+    key = tuple(problems[i].id for i in rows)
+    cached = model.stacks.get("agreements")
+    if cached is None or cached[0] != key:
+        for i, a in zip(rows, agreements, strict=True):
+            _cache(model, problems[i], a)
+        signed = np.stack([a.mask for a in agreements])
+        forums = [a.forum for a in agreements]
+        follow = np.array([f.outsider_follow for f in forums])
+        r = relevance[rows]
+        ambition = np.array([a.ambition for a in agreements])
+        cached = (
+            key,
+            signed,
+            signed.astype(float),
+            signed.sum(axis=1),
+            ambition,
+            forums,
+            follow,
+            np.stack([a.compliance_base for a in agreements]),
+            np.stack([a.outsiders for a in agreements]) & (follow > 0)[:, None],
+            np.array([f.slippage for f in forums]),
+            np.array([f.capacity for f in forums]),
+            r,
+            float(((r * signed).sum(axis=1) * ambition).sum()),
+        )
+        model.stacks["agreements"] = cached
+    (
+        _,
+        signed,
+        signed_f,
+        size,
+        ambition,
+        forums,
+        follow,
+        base,
+        outsiders,
+        slippage,
+        capacity,
+        r,
+        pledged,
+    ) = cached
     trust_in, among = trust.sets_trust(signed_f)  # before this step's reciprocity
-    size = signed.sum(axis=1)
-    ambition = np.array([a.ambition for a in agreements])
-    forums = [a.forum for a in agreements]
     k = np.clip(
-        np.stack([a.compliance_base for a in agreements])
-        + b.w_trust * trust_in
-        + rng.normal(0.0, b.compliance_noise, signed.shape),
+        base + b.w_trust * trust_in + rng.normal(0.0, b.compliance_noise, signed.shape),
         0.0,
         1.0,
     )
     k = np.where(signed, k, 0.0)
     k_mean = k.sum(axis=1) / np.maximum(size, 1)
-    follow = np.array([f.outsider_follow for f in forums])
     legitimacy = np.stack([f.legitimacy for f in forums])
-    outsiders = np.stack([a.outsiders for a in agreements]) & (follow > 0)[:, None]
     own = ambition[:, None] * k
     followed = (ambition * k_mean * follow)[:, None] * legitimacy
     d = np.where(signed, own, np.where(outsiders, followed, 0.0)) * efficiency
-    slippage = np.array([f.slippage for f in forums])
     slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * slippage
-    capacity = np.array([f.capacity for f in forums])
     effort[rows] = d * (1.0 + capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
     kept = (rng.uniform(size=signed.shape) < k) & signed
     trust.reciprocate_sets(signed_f, kept.astype(float))
-    r = relevance[rows]
-    tally.pledged += float(((r * signed).sum(axis=1) * ambition).sum())
+    tally.pledged += pledged
     tally.delivered += float(((r * k).sum(axis=1) * ambition).sum())
     tally.kept_sum += k.sum(axis=0)
     tally.kept_count += signed.sum(axis=0)
@@ -145,13 +173,22 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     if not alive:
         return
     t = model.t
-    exposure = np.stack([p.exposure for p in alive])
-    window = np.array([p.issue.window for p in alive], dtype=float)
-    severity = np.array([p.severity for p in alive])
-    age = np.array([t - p.arrived for p in alive], dtype=float)
+    key = tuple(p.id for p in alive)
+    cached = model.stacks.get("alive")
+    if cached is None or cached[0] != key:
+        cached = (
+            key,
+            np.stack([p.exposure for p in alive]),
+            np.array([p.issue.window for p in alive], dtype=float),
+            np.array([p.severity for p in alive]),
+            np.array([p.arrived for p in alive], dtype=float),
+            np.array([baseline_provision(p.issue) for p in alive]),
+        )
+        model.stacks["alive"] = cached
+    _, exposure, window, severity, arrived, baseline = cached
+    age = t - arrived
     # the shadow problem: what the same problem does with no cooperation at all (only
     # national self-help), growing as it is left unaddressed
-    baseline = np.array([baseline_provision(p.issue) for p in alive])
     growth = 1 + b.urgency_growth * np.minimum(age * (1 - baseline) / window, 2.0)
     shadow = severity * growth * (1 - baseline)
     tally.shadow_state += shadow @ exposure
@@ -161,9 +198,17 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     if not rows_open:
         return
     problems = [alive[i] for i in rows_open]
-    if len(rows_open) < len(alive):
-        exposure, window, severity = exposure[rows_open], window[rows_open], severity[rows_open]
-    relevance = np.stack([p.relevance for p in problems])
+    key = tuple(p.id for p in problems)
+    cached = model.stacks.get("open")
+    if cached is None or cached[0] != key:
+        rel = np.stack([p.relevance for p in problems])
+        if len(rows_open) < len(alive):
+            cached = (key, exposure[rows_open], window[rows_open], severity[rows_open], rel)
+        else:
+            cached = (key, exposure, window, severity, rel)
+        cached += (_technology_groups(model, problems),)
+        model.stacks["open"] = cached
+    _, exposure, window, severity, relevance, groups = cached
     effort = np.zeros((len(problems), w.n))
     agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
     if agreed:
@@ -176,21 +221,15 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     tally.cost_state += EFFORT_COST * w.n * (severity[:, None] * effort * relevance).sum(axis=0)
 
     delivered = np.empty(len(problems))
-    technology = np.array([p.issue.technology for p in problems])
-    for tech in dict.fromkeys(technology.tolist()):  # in first-seen order
-        idx = np.flatnonzero(technology == tech)
-        group = [problems[i] for i in idx]
-        party = np.array([p.party for p in group])
+    capacity = np.array([p.forum.capacity if p.forum else 0.0 for p in problems])
+    for tech, idx, fixed in groups:
         delivered[idx] = provision_rows(
             tech,
             effort[idx],
             relevance[idx],
-            required=np.array([p.issue.required for p in group]),
             great_power=w.great_power,
-            party=party,
-            party_power=np.where(party >= 0, w.power[np.maximum(party, 0)], 0.0),
-            verification=np.array([p.verification for p in group]),
-            capacity=np.array([p.forum.capacity if p.forum else 0.0 for p in group]),
+            capacity=capacity[idx],
+            **fixed,
         )
 
     unaddressed = np.array([p.unaddressed for p in problems])
@@ -216,6 +255,25 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
         p.progress += value**2
         if p.progress >= RESOLVE_EFFORT:
             p.resolved = t
+
+
+def _technology_groups(model: MultilatModel, problems: list[Problem]) -> list[tuple]:
+    """Problems by aggregation technology, with the per-problem inputs that never change."""
+    w = model.world
+    technology = np.array([p.issue.technology for p in problems])
+    groups = []
+    for tech in dict.fromkeys(technology.tolist()):  # in first-seen order
+        idx = np.flatnonzero(technology == tech)
+        group = [problems[i] for i in idx]
+        party = np.array([p.party for p in group])
+        fixed = {
+            "required": np.array([p.issue.required for p in group]),
+            "party": party,
+            "party_power": np.where(party >= 0, w.power[np.maximum(party, 0)], 0.0),
+            "verification": np.array([p.verification for p in group]),
+        }
+        groups.append((tech, idx, fixed))
+    return groups
 
 
 def _book_effort(problems: list[Problem], relevance: np.ndarray, effort: np.ndarray) -> None:

@@ -136,6 +136,8 @@ class MultilatModel(mesa.Model):
             great_power_party_share=scenario.problems.great_power_party_share,
         )
         self.problems: list[Problem] = []
+        #: arrays stacked from problems and agreements, reused while they stay the same
+        self.stacks: dict[str, tuple] = {}
         self.counters = dict.fromkeys(
             (
                 "agreed",
