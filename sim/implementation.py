@@ -151,7 +151,7 @@ def _agreements(
     legitimacy = np.stack([f.legitimacy for f in forums])
     own = ambition[:, None] * k
     followed = (ambition * k_mean * follow)[:, None] * legitimacy
-    d = np.where(signed, own, np.where(outsiders, followed, 0.0)) * efficiency
+    d = np.where(signed, own, followed * outsiders) * efficiency
     slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * slippage
     effort[rows] = d * (1.0 + capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 

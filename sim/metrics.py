@@ -301,15 +301,16 @@ def camp_modularity(
     if ties.size == 0:
         return 0.0
     s = ties.sum(axis=0)
-    sq = (ties**2).sum(axis=0)
+    squared = ties**2
+    sq = squared.sum(axis=0)
     two_m = float((s**2 - sq).sum())
     if two_m <= 0:
         return 0.0
-    degree = ties @ s - (ties**2).sum(axis=1)
+    degree = ties @ s - squared.sum(axis=1)
     if indicator is None:
         indicator = np.eye(int(camp.max()) + 1)[camp]
     sc = indicator.T @ ties  # camp x forum
-    inside = (sc**2 - indicator.T @ ties**2).sum(axis=1)
+    inside = (sc**2 - indicator.T @ squared).sum(axis=1)
     q = float((inside / two_m - (indicator.T @ degree / two_m) ** 2).sum())
     return max(-0.5, min(1.0, q))  # modularity's own bounds, against rounding
 

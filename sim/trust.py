@@ -121,7 +121,7 @@ class Trust:
         """Both at once: trust of every state in each set, and trust among each set."""
         shares, rep = self._set_shares(np.asarray(sets, dtype=float))
         by_group = shares @ self.affinity.T  # set x group: trust of a group in the set
-        toward = AFFINITY_WEIGHT * by_group[:, self.group] + (1 - AFFINITY_WEIGHT) * rep[:, None]
+        toward = (AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None])[:, self.group]
         among = AFFINITY_WEIGHT * (by_group * shares).sum(axis=1) + (1 - AFFINITY_WEIGHT) * rep
         return toward, among
 
