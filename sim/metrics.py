@@ -298,21 +298,28 @@ def camp_modularity(
     the sums are taken from the incidence matrix directly (linear in states x forums),
     never from the state x state matrix.
     """
+    if indicator is None:
+        indicator = np.eye(int(camp.max()) + 1)[camp] if len(camp) else np.zeros((0, 1))
+    return forum_modularity(np.ascontiguousarray(ties.T), indicator)
+
+
+def forum_modularity(ties: np.ndarray, indicator: np.ndarray) -> float:
+    """:func:`camp_modularity` from a forum x state matrix and a state x camp indicator."""
     if ties.size == 0:
         return 0.0
-    s = ties.sum(axis=0)
+    s = ties.sum(axis=1)
     squared = ties**2
-    sq = squared.sum(axis=0)
-    two_m = float((s**2 - sq).sum())
+    two_m = float((s**2 - squared.sum(axis=1)).sum())
     if two_m <= 0:
         return 0.0
-    degree = ties @ s - squared.sum(axis=1)
-    if indicator is None:
-        indicator = np.eye(int(camp.max()) + 1)[camp]
-    sc = indicator.T @ ties  # camp x forum
-    inside = (sc**2 - indicator.T @ squared).sum(axis=1)
-    q = float((inside / two_m - (indicator.T @ degree / two_m) ** 2).sum())
+    degree = s @ ties - squared.sum(axis=0)
+    inside = ((ties @ indicator) ** 2 - squared @ indicator).sum(axis=0)
+    q = float((inside / two_m - (degree @ indicator / two_m) ** 2).sum())
     return max(-0.5, min(1.0, q))  # modularity's own bounds, against rounding
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
 
 
 def _ratio(a: float, b: float) -> float:
@@ -333,7 +340,7 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
     efforts = np.array(tally.efforts)
     total_effort = efforts.sum()
     frag = 1 - float(((efforts / total_effort) ** 2).sum()) if total_effort > 0 else math.nan
-    ties = np.stack([f.ties for f in forums], axis=1) if forums else np.zeros((w.n, 0))
+    ties = np.stack([f.ties for f in forums]) if forums else np.zeros((0, w.n))
     seats = model.seats
     load = np.minimum(1.0, seats / w.bandwidth)
     c = model.counters
@@ -346,16 +353,16 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "legitimacy_developing": float(legit[dev].mean()) if dev.any() else math.nan,
         "fragmentation": frag,
         "rival_forums": float(sum(1 for f in forums if f.kind == "rival")),
-        "bloc_modularity": camp_modularity(ties, w.camp, w.camp_indicator),
-        "solidarity": float(np.mean(tally.solidarity)) if tally.solidarity else math.nan,
+        "bloc_modularity": forum_modularity(ties, w.camp_indicator),
+        "solidarity": _mean(tally.solidarity),
         "capability": float(
             w.power
             @ np.where(tally.kept_count > 0, tally.kept_sum / np.maximum(tally.kept_count, 1), 0.0)
         ),
         "flexibility": _ratio(c["in_window"], c["window_known"]),
         "time_to_agreement": _ratio(c["agreement_delay"], c["agreed"]),
-        "ambition": float(np.mean(tally.ambition)) if tally.ambition else math.nan,
-        "shortfall": float(np.mean(tally.shortfall)) if tally.shortfall else math.nan,
+        "ambition": _mean(tally.ambition),
+        "shortfall": _mean(tally.shortfall),
         "deadlock_rate": _ratio(tally.deadlocks, tally.attempts),
         "never_agreed": _ratio(c["ended_unagreed"], c["ended"]),
         "veto_count": float(tally.vetoes),
@@ -363,5 +370,5 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "burden_developing": float(load[dev].mean()) if dev.any() else math.nan,
         "transaction_costs": float(seats.sum() / w.bandwidth.sum()),
         "equity": 1 - gini(net),
-        "coalition_size": float(np.mean(tally.sizes)) if tally.sizes else math.nan,
+        "coalition_size": _mean(tally.sizes),
     }
