@@ -64,6 +64,11 @@ class Forum:
         Veto holders (council).
     ties : numpy.ndarray
         Recent kept effort per state through this forum (cooperation network weights).
+    setup_cost : float
+        Extra seats each member pays in the step an ad hoc forum is set up
+        (PAPER.md#C16).
+    invited : numpy.ndarray or None
+        States a coalition's lead invited (fixed for the forum's problem).
     """
 
     id: int
@@ -86,6 +91,8 @@ class Forum:
     ties: np.ndarray = field(default_factory=lambda: np.zeros(0))
     active: bool = True
     effort: float = 0.0
+    setup_cost: float = 0.0
+    invited: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.members)

@@ -172,7 +172,6 @@ class MultilatModel(mesa.Model):
         *,
         rule: Rule,
         bindingness: float,
-        setup_cost: float = 0.0,
         **kw: Any,
     ) -> Forum:
         """Create a forum, register it and seat its members."""
@@ -186,7 +185,6 @@ class MultilatModel(mesa.Model):
             founded=self.t,
             **kw,
         )
-        forum.setup_cost = setup_cost  # type: ignore[attr-defined]
         forum.legitimacy = self.prior_legitimacy(forum.voice)
         self._forum_ids += 1
         self.forums.append(forum)
@@ -214,7 +212,7 @@ class MultilatModel(mesa.Model):
         the set-up cost but not a second seat.
         """
         new = forum.members & ~already_seated if already_seated is not None else forum.members
-        self.seats += new + forum.members * getattr(forum, "setup_cost", 0.0)
+        self.seats += new + forum.members * forum.setup_cost
 
     def _seat_load(self) -> np.ndarray:
         """One seat per active forum a state sits in, however many problems it handles."""

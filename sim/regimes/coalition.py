@@ -117,7 +117,9 @@ class Coalition(Regime):
         """The lead's narrow mandate; invitees with room opt in."""
         m, r = self.model, self.rules
         lead = forum.founder
-        invited = self.invitees(problem, lead)
+        if forum.invited is None:  # it depends only on the problem and the lead
+            forum.invited = self.invitees(problem, lead)
+        invited = forum.invited
         pos = take_positions(
             m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem, invited, proposer=lead
         )
