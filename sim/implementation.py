@@ -238,14 +238,11 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     tally.harm_state += harm @ exposure
     tally.harm += float(harm @ exposure.sum(axis=1))
     # legitimacy: voice in the deciding forum and benefit relative to exposure
-    for p in problems:
-        voice = (
-            p.agreement.voice
-            if p.agreement is not None
-            else (p.forum.voice if p.forum is not None else None)
-        )
-        if voice is not None:
-            tally.voice_sum += voice
+    rows = [i for i, p in enumerate(problems) if p.forum is not None]
+    if rows:
+        voices = np.stack([_voice(problems[i]) for i in rows])
+        tally.voice_sum += voices.sum(axis=0)
+        _perceive(model, [problems[i] for i in rows], exposure[rows], delivered[rows], voices)
     tally.n_voiced += len(problems)
     tally.exposure_sum += exposure.sum(axis=0)
     tally.benefit_sum += delivered @ exposure
@@ -255,6 +252,39 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
         p.progress += value**2
         if p.progress >= RESOLVE_EFFORT:
             p.resolved = t
+
+
+def _voice(problem: Problem) -> np.ndarray:
+    """Each state's voice on a problem: in the agreement, or in the forum that has it."""
+    if problem.agreement is not None:
+        return problem.agreement.voice
+    return problem.forum.voice
+
+
+def _perceive(
+    model: MultilatModel,
+    problems: list[Problem],
+    exposure: np.ndarray,
+    delivered: np.ndarray,
+    voices: np.ndarray,
+) -> None:
+    """Each state's perceived legitimacy of each forum that handled problems this step.
+
+    It moves toward ``a x`` the mean voice the forum gave the state ``+ (1 - a) x`` the
+    benefit it delivered relative to the state's exposure (PAPER.md#C1, PAPER.md#C12).
+    """
+    b = model.behaviour
+    forums = list({id(p.forum): p.forum for p in problems}.values())  # first-seen order
+    index = {id(f): j for j, f in enumerate(forums)}
+    which = np.zeros((len(forums), len(problems)))
+    which[[index[id(p.forum)] for p in problems], np.arange(len(problems))] = 1.0
+    exposed = which @ exposure
+    benefit = (which * delivered) @ exposure
+    voice = which @ voices / which.sum(axis=1)[:, None]
+    output = np.divide(benefit, exposed, out=np.zeros_like(benefit), where=exposed > 0)
+    target = b.voice_weight * voice + (1 - b.voice_weight) * output
+    for forum, row in zip(forums, target, strict=True):
+        forum.legitimacy += b.legitimacy_memory * (row - forum.legitimacy)
 
 
 def _technology_groups(model: MultilatModel, problems: list[Problem]) -> list[tuple]:

@@ -249,11 +249,6 @@ class MultilatModel(mesa.Model):
         efficiency = np.minimum(1.0, self.world.bandwidth / np.maximum(self.seats, 1e-9))
         implement(self, tally, efficiency)
         tally.efforts = [f.effort for f in self.forums]  # before any forum closes
-        handled: dict[int, tuple[Forum, list[Problem]]] = {}
-        for p in self.problems:
-            if (p.open or p.resolved == t) and p.forum is not None:
-                handled.setdefault(p.forum.id, (p.forum, []))[1].append(p)
-        self._update_legitimacy(handled)
         self.trust.revert()
         self.rivals.step()
         self._retire(t)
@@ -296,21 +291,6 @@ class MultilatModel(mesa.Model):
         if delay <= p.issue.window:  # later ones were counted when their window passed
             self.counters["in_window"] += 1
             self.counters["window_known"] += 1
-
-    def _update_legitimacy(self, handled: dict[int, tuple[Forum, list[Problem]]]) -> None:
-        """Each state's perceived legitimacy of each forum that handled problems."""
-        lam, a_w = self.behaviour.legitimacy_memory, self.behaviour.voice_weight
-        for forum, problems in handled.values():
-            exposure = np.zeros(self.world.n)
-            benefit = np.zeros(self.world.n)
-            voice = np.zeros(self.world.n)
-            for p in problems:
-                exposure += p.exposure
-                benefit += p.exposure * p.provision
-                voice += p.agreement.voice if p.agreement is not None else forum.voice
-            output = np.divide(benefit, exposure, out=np.zeros_like(benefit), where=exposure > 0)
-            target = a_w * voice / len(problems) + (1 - a_w) * output
-            forum.legitimacy += lam * (target - forum.legitimacy)
 
     def _retire(self, t: int) -> None:
         """Drop problems whose lifetime is over; dissolve their ad hoc forums."""
