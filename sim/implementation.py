@@ -216,7 +216,8 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
 
     effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
-    _book_effort(problems, relevance, effort)
+    forums, which = _forum_incidence(problems)
+    _book_effort(forums, which, relevance, effort)
     effort = effort + rival_effort
     tally.cost_state += EFFORT_COST * w.n * (severity[:, None] * effort * relevance).sum(axis=0)
 
@@ -238,11 +239,10 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     tally.harm_state += harm @ exposure
     tally.harm += float(harm @ exposure.sum(axis=1))
     # legitimacy: voice in the deciding forum and benefit relative to exposure
-    rows = [i for i, p in enumerate(problems) if p.forum is not None]
-    if rows:
-        voices = np.stack([_voice(problems[i]) for i in rows])
+    if forums:
+        voices = np.stack([_voice(p) for p in problems])
         tally.voice_sum += voices.sum(axis=0)
-        _perceive(model, [problems[i] for i in rows], exposure[rows], delivered[rows], voices)
+        _perceive(model, forums, which, exposure, delivered, voices)
     tally.n_voiced += len(problems)
     tally.exposure_sum += exposure.sum(axis=0)
     tally.benefit_sum += delivered @ exposure
@@ -255,15 +255,20 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
 
 
 def _voice(problem: Problem) -> np.ndarray:
-    """Each state's voice on a problem: in the agreement, or in the forum that has it."""
+    """Each state's voice on a problem: in the agreement, or in the forum that has it
+    (none where no forum took the problem up).
+    """
     if problem.agreement is not None:
         return problem.agreement.voice
-    return problem.forum.voice
+    if problem.forum is not None:
+        return problem.forum.voice
+    return np.zeros(len(problem.exposure))
 
 
 def _perceive(
     model: MultilatModel,
-    problems: list[Problem],
+    forums: list,
+    which: np.ndarray,
     exposure: np.ndarray,
     delivered: np.ndarray,
     voices: np.ndarray,
@@ -274,10 +279,6 @@ def _perceive(
     benefit it delivered relative to the state's exposure (PAPER.md#C1, PAPER.md#C12).
     """
     b = model.behaviour
-    forums = list({id(p.forum): p.forum for p in problems}.values())  # first-seen order
-    index = {id(f): j for j, f in enumerate(forums)}
-    which = np.zeros((len(forums), len(problems)))
-    which[[index[id(p.forum)] for p in problems], np.arange(len(problems))] = 1.0
     exposed = which @ exposure
     benefit = (which * delivered) @ exposure
     voice = which @ voices / which.sum(axis=1)[:, None]
@@ -306,15 +307,25 @@ def _technology_groups(model: MultilatModel, problems: list[Problem]) -> list[tu
     return groups
 
 
-def _book_effort(problems: list[Problem], relevance: np.ndarray, effort: np.ndarray) -> None:
-    """Book effort to the forums that handle the problems; update cooperation ties."""
-    by_forum: dict[int, list[int]] = {}
-    forums = {}
-    for i, p in enumerate(problems):
+def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
+    """The forums that handle the problems (first-seen order) and a forum x problem 0/1
+    matrix saying which handles which (a zero column for a problem with no forum).
+    """
+    forums = list({id(p.forum): p.forum for p in problems if p.forum is not None}.values())
+    index = {id(f): j for j, f in enumerate(forums)}
+    which = np.zeros((len(forums), len(problems)))
+    for k, p in enumerate(problems):
         if p.forum is not None:
-            by_forum.setdefault(p.forum.id, []).append(i)
-            forums[p.forum.id] = p.forum
-    for fid, rows in by_forum.items():
-        forum = forums[fid]
-        forum.effort += float((relevance[rows] * effort[rows]).sum())
-        forum.ties += TIE_MEMORY * (effort[rows].sum(axis=0) * forum.members - forum.ties)
+            which[index[id(p.forum)], k] = 1.0
+    return forums, which
+
+
+def _book_effort(
+    forums: list, which: np.ndarray, relevance: np.ndarray, effort: np.ndarray
+) -> None:
+    """Book effort to the forums that handle the problems; update cooperation ties."""
+    booked = which @ (relevance * effort).sum(axis=1)
+    summed = which @ effort  # forum x state: effort through each forum this step
+    for forum, value, row in zip(forums, booked.tolist(), summed, strict=True):
+        forum.effort += value
+        forum.ties += TIE_MEMORY * (row * forum.members - forum.ties)
