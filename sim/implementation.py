@@ -141,12 +141,12 @@ def _agreements(
         pledged,
     ) = cached
     trust_in, among = trust.sets_trust(signed_f)  # before this step's reciprocity
-    k = np.clip(
-        base + b.w_trust * trust_in + rng.normal(0.0, b.compliance_noise, signed.shape),
-        0.0,
-        1.0,
-    )
-    k = np.where(signed, k, 0.0)
+    # noise and keep/defect draws for signatories only: the same distribution, drawn
+    # for the few signatories of a small forum instead of for every state
+    n_signed = int(size.sum())
+    noise = np.zeros(signed.shape)
+    noise[signed] = rng.normal(0.0, b.compliance_noise, n_signed)
+    k = np.where(signed, np.clip(base + b.w_trust * trust_in + noise, 0.0, 1.0), 0.0)
     k_mean = k.sum(axis=1) / np.maximum(size, 1)
     legitimacy = np.stack([f.legitimacy for f in forums])
     own = ambition[:, None] * k
@@ -155,7 +155,9 @@ def _agreements(
     slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * slippage
     effort[rows] = d * (1.0 + capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
-    kept = (rng.uniform(size=signed.shape) < k) & signed
+    draw = np.ones(signed.shape)
+    draw[signed] = rng.uniform(size=n_signed)
+    kept = draw < k  # k is 0 outside the signatories: they never keep
     trust.reciprocate_sets(signed_f, kept.astype(float))
     tally.pledged += pledged
     tally.delivered += float(((r * k).sum(axis=1) * ambition).sum())
