@@ -98,7 +98,7 @@ class RivalForums:
         moved = effort - remaining
         keep = RIVAL_YIELD * (1 - np.array([p.divisiveness for p in problems]))
         rival = moved * keep[:, None]
-        per_seat = np.divide(relevance * rival, seats, out=np.zeros_like(rival), where=seats > 0)
+        per_seat = relevance * rival / np.maximum(seats, 1.0)  # rival is 0 where seats is 0
         booked = ((takes_part.T @ per_seat) * membership).sum(axis=1)
         for f, value in zip(active, booked.tolist(), strict=True):
             f.effort += value
