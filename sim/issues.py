@@ -125,53 +125,6 @@ def relevance_weights(
     return w / w.sum()
 
 
-def provision(
-    issue: IssueType,
-    effort: np.ndarray,
-    relevance: np.ndarray,
-    *,
-    great_power: np.ndarray,
-    party: int = -1,
-    party_power: float = 0.0,
-    verification_capacity: float = 0.0,
-    verification: float | None = None,
-) -> float:
-    """Turn delivered effort per state into provision in 0..1 by the issue's technology.
-
-    Parameters
-    ----------
-    issue : IssueType
-        The problem's issue type.
-    effort : numpy.ndarray
-        Delivered effort per state (>= 0).
-    relevance : numpy.ndarray
-        Weights from :func:`relevance_weights` (sum 1).
-    great_power : numpy.ndarray
-        Boolean mask of great powers (threshold technology).
-    party : int
-        Index of the state the enforcement is against, or -1.
-    party_power : float
-        Power of that party (its resistance).
-    verification_capacity : float
-        Standing capacity of the deciding forum, which helps verify (PAPER.md#C5).
-    verification : float, optional
-        The problem's own verification (default: the issue type's).
-    """
-    return float(
-        provision_rows(
-            issue.technology,
-            effort[None, :],
-            relevance[None, :],
-            required=np.array([issue.required]),
-            great_power=great_power,
-            party=np.array([party]),
-            party_power=np.array([party_power]),
-            verification=np.array([issue.verification if verification is None else verification]),
-            capacity=np.array([verification_capacity]),
-        )[0]
-    )
-
-
 def provision_rows(
     technology: Technology,
     effort: np.ndarray,

@@ -26,15 +26,14 @@ from pydantic import (
 )
 from pydantic.functional_validators import BeforeValidator
 
-from sim.behaviour import Behaviour, not_a_bool
+from sim.behaviour import Behaviour, Unit, not_a_bool
 from sim.issues import ISSUE_NAMES, MIXED
 from sim.regimes import REGIMES
 from sim.world import WORLD_LOADERS
 
-IssueName = Literal[
-    "climate", "pandemic", "proliferation", "security_crisis", "financial_crisis", "cyber_norms"
-]
-Unit = Annotated[float, BeforeValidator(not_a_bool), Field(ge=0.0, le=1.0)]
+#: Issue keys as types, from the one list in sim.issues.
+IssueName = Literal[ISSUE_NAMES]  # type: ignore[valid-type]
+IssueOrMixed = Literal[(MIXED, *ISSUE_NAMES)]  # type: ignore[valid-type]
 STRICT = ConfigDict(extra="forbid", validate_default=True)
 
 
@@ -116,15 +115,7 @@ class Scenario(BaseModel):
     name: str = "scenario"
     regime: str = "charter"
     rivalry: Unit = 0.3
-    issue: Literal[
-        "mixed",
-        "climate",
-        "pandemic",
-        "proliferation",
-        "security_crisis",
-        "financial_crisis",
-        "cyber_norms",
-    ] = MIXED
+    issue: IssueOrMixed = MIXED
     steps: Annotated[int, BeforeValidator(not_a_bool), Field(ge=1, le=100_000)] = DEFAULT_STEPS
     burn_in: Annotated[int, Field(ge=0, le=100_000)] = DEFAULT_BURN_IN
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0

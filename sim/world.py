@@ -28,6 +28,11 @@ ELECTED_SEATS: tuple[int, ...] = (3, 2, 1, 2, 2)
 CAMPS: tuple[str, ...] = ("west", "nonaligned", "east")
 
 
+def camp_of(alignment: np.ndarray) -> np.ndarray:
+    """Camp index of each alignment: 0 west (> 1/3), 2 east (< -1/3), 1 non-aligned."""
+    return np.where(alignment > 1 / 3, 0, np.where(alignment < -1 / 3, 2, 1))
+
+
 @dataclass
 class World:
     """All states of one run, one numpy array per attribute (index = state).
@@ -118,7 +123,7 @@ class World:
     @cached_property
     def camp(self) -> np.ndarray:
         """Camp index per state (0 west, 1 non-aligned, 2 east; see :data:`CAMPS`)."""
-        return np.where(self.alignment > 1 / 3, 0, np.where(self.alignment < -1 / 3, 2, 1))
+        return camp_of(self.alignment)
 
     @cached_property
     def camp_indicator(self) -> np.ndarray:
@@ -275,7 +280,7 @@ def synthetic_world(
     }
     # interests differ more between camps than within them: like-minded states are
     # like-exposed, a universal table spans every interest (PAPER.md#C3, PAPER.md#C6)
-    camp = np.where(alignment > 1 / 3, 0, np.where(alignment < -1 / 3, 2, 1))
+    camp = camp_of(alignment)
     camp_shift = rng.normal(0.0, 0.12, (len(CAMPS), len(ISSUE_NAMES)))
     exposure = np.empty((n, len(ISSUE_NAMES)))
     for j, name in enumerate(ISSUE_NAMES):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import make_world
@@ -242,38 +244,12 @@ class TestWorldDataclass:
     def test_wrong_length_names_the_attribute(self):
         w = make_world(4)
         with pytest.raises(ValueError, match="'democracy'"):
-            World(
-                ids=w.ids,
-                names=w.names,
-                kind=w.kind,
-                power=w.power,
-                population=w.population,
-                democracy=w.democracy[:3],
-                alignment=w.alignment,
-                revisionist=w.revisionist,
-                exposure=w.exposure,
-                bandwidth=w.bandwidth,
-                region=w.region,
-                permanent=w.permanent,
-            )
+            dataclasses.replace(w, democracy=w.democracy[:3])
 
     def test_wrong_exposure_shape(self):
         w = make_world(4)
         with pytest.raises(ValueError, match="exposure"):
-            World(
-                ids=w.ids,
-                names=w.names,
-                kind=w.kind,
-                power=w.power,
-                population=w.population,
-                democracy=w.democracy,
-                alignment=w.alignment,
-                revisionist=w.revisionist,
-                exposure=w.exposure[:, :-1],
-                bandwidth=w.bandwidth,
-                region=w.region,
-                permanent=w.permanent,
-            )
+            dataclasses.replace(w, exposure=w.exposure[:, :-1])
 
     def test_camp_thresholds(self):
         w = make_world(5, alignment=[1.0, 0.34, 0.0, -0.34, -1.0])

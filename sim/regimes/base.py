@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
-from sim.behaviour import not_a_bool
+from sim.behaviour import Unit, not_a_bool
 from sim.decisions import Decision, consensus, council, supermajority
 from sim.positions import take_positions
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from sim.model import MultilatModel
     from sim.problems import Problem
 
-Unit = Annotated[float, BeforeValidator(not_a_bool), Field(ge=0.0, le=1.0)]
 Steps = Annotated[int, BeforeValidator(not_a_bool), Field(ge=0, le=100)]
 
 #: Config shared by every rule dataclass: unknown keys are errors.
