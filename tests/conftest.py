@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 import sim.positions
 import sim.regimes
@@ -217,3 +218,29 @@ def positions(
         oppose=_column(oppose, n, False, bool),
         proposer=0,
     )
+
+
+@st.composite
+def world_params(
+    draw,
+    max_states: int = 120,
+    max_powers: int = 12,
+    min_states: int = 3,
+    skew: tuple[float, float] = (0.2, 10.0),
+) -> dict:
+    """Valid synthetic-world parameters: the first great power always leads the West,
+    so the other roles fit in ``n_great_powers - 1``."""
+    n = draw(st.integers(min_states, max_states))
+    g = draw(st.integers(1, min(max_powers, n - 1)))
+    rev = draw(st.integers(0, g - 1))
+    nonal = draw(st.integers(0, g - 1 - rev))
+    return {
+        "n_states": n,
+        "n_great_powers": g,
+        "democracy_share": draw(st.floats(0, 1)),
+        "great_power_share": draw(st.floats(0.05, 0.95)),
+        "power_skew": draw(st.floats(*skew)),
+        "nonaligned_share": draw(st.floats(0, 1)),
+        "revisionist_powers": rev,
+        "nonaligned_powers": nonal,
+    }

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import make_world
+from conftest import make_world, world_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,25 +28,6 @@ from sim.world import (
 
 def world(seed: int = 0, **params) -> World:
     return synthetic_world(np.random.default_rng(seed), **params)
-
-
-@st.composite
-def world_params(draw):
-    n = draw(st.integers(3, 120))
-    g = draw(st.integers(1, min(12, n - 1)))
-    # the first great power always leads the West: at most g - 1 other roles
-    rev = draw(st.integers(0, g - 1))
-    nonal = draw(st.integers(0, g - 1 - rev))
-    return {
-        "n_states": n,
-        "n_great_powers": g,
-        "democracy_share": draw(st.floats(0, 1)),
-        "great_power_share": draw(st.floats(0.05, 0.95)),
-        "power_skew": draw(st.floats(0.2, 10)),
-        "nonaligned_share": draw(st.floats(0, 1)),
-        "revisionist_powers": rev,
-        "nonaligned_powers": nonal,
-    }
 
 
 class TestSyntheticWorld:

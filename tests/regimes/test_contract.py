@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import world_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
@@ -123,22 +124,13 @@ class TestReproducibility:
 
 @st.composite
 def runs(draw):
-    n = draw(st.integers(8, 80))
-    g = draw(st.integers(1, min(10, n - 1)))
-    # the first great power leads the West: the other roles fit in g - 1
-    rev = draw(st.integers(0, g - 1))
-    nonal = draw(st.integers(0, g - 1 - rev))
+    world = draw(world_params(max_states=80, max_powers=10, min_states=8, skew=(0.5, 5.0)))
     return {
         "rivalry": draw(st.floats(0, 1)),
         "issue": draw(st.sampled_from((*ISSUE_NAMES, MIXED))),
         "seed": draw(st.integers(0, 2**32 - 1)),
-        "world.n_states": n,
-        "world.n_great_powers": g,
-        "world.revisionist_powers": rev,
-        "world.nonaligned_powers": nonal,
-        "world.democracy_share": draw(st.floats(0, 1)),
-        "world.power_skew": draw(st.floats(0.5, 5)),
         "problems.arrival_rate": draw(st.floats(0, 3)),
+        **{f"world.{key}": value for key, value in world.items()},
     }
 
 
