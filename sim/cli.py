@@ -39,6 +39,7 @@ from sim.issues import ISSUE_NAMES, MIXED
 from sim.metrics import METRICS
 from sim.regimes import REGIMES
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.world import World
 
 try:  # typer >= 0.20 vendors click as typer._click
     from typer._click.exceptions import ClickException
@@ -297,13 +298,13 @@ def _fmt(value: float | None, bounded: bool = True) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
 
 
-def describe_run(scenario: Scenario, n_states: int) -> str:
-    """One line: regime, rivalry, issue, seed, steps and world size."""
-    w = scenario.world
+def describe_run(scenario: Scenario, world: World) -> str:
+    """One line: regime, rivalry, issue, seed, steps, world size and great powers."""
     return (
         f"regime={scenario.regime}  rivalry={scenario.rivalry:g}  issue={scenario.issue}  "
         f"seed={scenario.seed}  steps={scenario.steps} (burn-in {scenario.burn_in})  "
-        f"world={w.kind}: {n_states} states, {w.n_great_powers} great powers"
+        f"world={scenario.world.kind}: {world.n} states, "
+        f"{int(world.great_power.sum())} great powers"
     )
 
 
@@ -437,7 +438,9 @@ def run(
     console.print(
         f"[bold]multilat {package_version()}[/bold]  {escape(scenario.name)}", highlight=False
     )
-    console.print(describe_run(scenario, n_states), highlight=False, markup=False, soft_wrap=True)
+    console.print(
+        describe_run(scenario, model.world), highlight=False, markup=False, soft_wrap=True
+    )
     console.print(summary_table(model.summary()))
     if out is not None:
         try:

@@ -30,6 +30,7 @@ from sim.decisions import Decision
 from sim.forums import VOTE_LETTERS, Forum, Rule
 from sim.implementation import implement
 from sim.metrics import METRICS, Tally, compute
+from sim.payoffs import Payoffs, make_payoffs
 from sim.problems import Agreement, Problem, ProblemStream
 from sim.regimes import get_regime
 from sim.rivals import RivalForums
@@ -114,6 +115,8 @@ class MultilatModel(mesa.Model):
             else load_world(scenario.world.kind, self.rng, **scenario.world.params())
         )
         self.states = [State(self, i) for i in range(self.world.n)]
+        #: theory-mode payoffs of joining a coalition; None: position margins
+        self.payoffs: Payoffs | None = make_payoffs(scenario.payoffs, self.world.n)
         b = self.behaviour
         self.trust = Trust(
             self.world.alignment,
