@@ -1,4 +1,4 @@
-"""Command line: ``multilat run SCENARIO.toml``, ``multilat regimes``, ``multilat metrics``.
+"""Command line: ``multilat run SCENARIO.toml``, ``regimes``, ``metrics`` and ``validate``.
 
 ``multilat run`` loads and validates a scenario (:func:`sim.scenario.load_scenario`),
 applies the command-line overrides, runs :class:`sim.model.MultilatModel`, prints a table
@@ -496,6 +496,66 @@ def metrics() -> None:
         hi = "inf" if math.isinf(m.hi) else f"{m.hi:g}"
         table.add_row(name, f"{m.lo:g}..{hi}", ", ".join(m.claims), m.description)
     console.print(table)
+
+
+@app.command()
+def validate(
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="Fewer seeds and shorter runs (what CI runs, ~30 s)."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the results as JSON (for machines).")
+    ] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the tables as Markdown (docs/validation.md).")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes (default: the number of cores)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Reproduce known results: voting power, stable coalitions and the claims C1-C20.
+
+    Exits with 1 if a table disagrees with its reference or a claim check fails (or a
+    documented divergence no longer diverges).
+    """
+    from sim.validation.report import render, to_json, to_markdown
+    from sim.validation.report import validate as run_validation
+
+    if as_json and markdown:
+        raise CliError("give at most one of --json and --markdown")
+    err = Console(stderr=True)
+    size = "quick" if quick else "full"
+    if quiet or not err.is_terminal:
+        result = run_validation(size, workers=workers)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"claim runs ({size})", total=None)
+            result = run_validation(
+                size,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    if as_json:
+        sys.stdout.write(json.dumps(json_safe(to_json(result)), indent=2) + "\n")
+    elif markdown:
+        sys.stdout.write(to_markdown(result))
+    else:
+        console = Console()
+        render(result, console if console.is_terminal else Console(width=160))
+    if not result.ok:
+        sys.exit(1)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -54,7 +54,7 @@ def power_rows() -> list[PowerRow]:
     rows: list[PowerRow] = []
     council = council_game()  # 5 permanent + 10 elected, 9 votes incl. all permanent
     ss, bz = shapley_shubik(*council), banzhaf(*council)
-    game = "Security Council since 1965: 5 permanent (veto) + 10 elected, 9 votes"
+    game = "Security Council since 1965 (9 of 5+10, veto)"
     rows += [
         PowerRow(game, "permanent member", "Shapley-Shubik", ss[0], 0.1963, _FM),
         PowerRow(game, "elected member", "Shapley-Shubik", ss[5], 0.00186, _FM),
@@ -65,7 +65,7 @@ def power_rows() -> list[PowerRow]:
     ss_old = shapley_shubik(*old)
     rows.append(
         PowerRow(
-            "Security Council 1945-1965: 5 permanent (veto) + 6 elected, 7 votes",
+            "Security Council 1945-1965 (7 of 5+6, veto)",
             "all five permanent members",
             "Shapley-Shubik",
             sum(ss_old[:5]),
@@ -77,7 +77,7 @@ def power_rows() -> list[PowerRow]:
     for name, index in (("Shapley-Shubik", shapley_shubik), ("Banzhaf", banzhaf)):
         rows.append(
             PowerRow(
-                f"General Assembly: {n} members, two thirds",
+                f"General Assembly ({n} members, 2/3)",
                 "any member",
                 name,
                 index([1] * n, 2 * n / 3)[0],
@@ -88,7 +88,7 @@ def power_rows() -> list[PowerRow]:
     for name, index in (("Shapley-Shubik", shapley_shubik), ("Banzhaf", banzhaf)):
         rows.append(
             PowerRow(
-                "Concert: 6 great powers, consensus",
+                "Concert (6 powers, consensus)",
                 "any power",
                 name,
                 index([1] * 6, 6)[0],
