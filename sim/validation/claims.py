@@ -41,6 +41,8 @@ class Check:
         mark = "ok" if self.passed else "FAILS"
         if self.left is None:
             return f"{self.label}: {self.rule} ({mark})"
+        if self.right is None:
+            return f"{self.label}: {self.left}; needs {self.rule} ({mark})"
         return f"{self.label}: {self.left} vs {self.right}; needs {self.rule} ({mark})"
 
     def to_dict(self) -> dict[str, object]:
@@ -117,7 +119,6 @@ def paired(runs: Runs, metric: str, high: Cell, low: Cell, margin: float, share:
         label=f"{metric}: {_name(high)} - {_name(low)}, paired",
         passed=bool(len(diff) > 0 and d.mean > margin and wins >= need),
         left=d,
-        right=Estimate(0.0, 0.0, 0.0, len(diff)),
         rule=f"mean > {margin:g} and positive in >= {need} of {len(diff)} seeds (was {wins})",
     )
 
