@@ -87,3 +87,19 @@ def test_json_and_markdown_together_are_a_usage_error():
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error: give at most one of --json and --markdown")
     assert "Traceback" not in result.output
+
+
+def test_the_full_size_passes_as_documented():
+    """The full validation (30 seeds x 150 steps, docs/validation.md) holds as documented.
+
+    The longest check of the suite (a few minutes on 2 cores); it keeps docs/validation.md
+    honest: every claim passes or diverges there exactly as the quick size says.
+    """
+    from sim.validation.claims import evaluate
+    from sim.validation.grid import runs_for
+
+    findings = evaluate(runs_for("full", workers=2))
+    bad = [(f.claim.key, f.status) for f in findings if not f.ok]
+    assert not bad, bad
+    quick = {f.claim.key: f.status for f in evaluate(runs_for("quick"))}
+    assert {f.claim.key: f.status for f in findings} == quick
