@@ -216,10 +216,10 @@ class MultilatModel(mesa.Model):
 
     def _seat_load(self) -> np.ndarray:
         """One seat per active forum a state sits in, however many problems it handles."""
-        seats = np.zeros(self.world.n)
-        for f in self.forums:
-            seats += f.members
-        return seats
+        if not self.forums:
+            return np.zeros(self.world.n)
+        # whole numbers: any order of summation gives the same seats
+        return np.array([f.members for f in self.forums]).sum(axis=0, dtype=float)
 
     # --- the step ----------------------------------------------------------------------
     def step(self) -> None:

@@ -125,17 +125,23 @@ class Trust:
         """Mean trust among ``members`` (indices), self-pairs included."""
         if len(members) == 0:
             return 0.0
-        counts = self.group_counts(members)
+        return self.among_groups(self.group[members], self.reputation[members])
+
+    def among_groups(self, groups: np.ndarray, reputation: np.ndarray) -> float:
+        """:meth:`among` from the members' groups and reputations (at least one member)."""
+        counts = np.bincount(groups, minlength=self.n_groups)
         p = counts / counts.sum()
         aff = float(p @ self.affinity @ p)
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * float(
-            self.reputation[members].mean()
-        )
+        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * float(reputation.mean())
 
     def in_state(self, states: np.ndarray, j: int) -> np.ndarray:
         """Trust of each of ``states`` in state ``j``."""
+        return self.toward_state(j)[self.group[states]]
+
+    def toward_state(self, j: int) -> np.ndarray:
+        """Trust of (a member of) each group in state ``j``."""
         return (
-            AFFINITY_WEIGHT * self.affinity[self.group[states], self.group[j]]
+            AFFINITY_WEIGHT * self.affinity[:, self.group[j]]
             + (1 - AFFINITY_WEIGHT) * self.reputation[j]
         )
 
