@@ -96,13 +96,13 @@ class InForce:
     Everything here changes only when an agreement starts or ends, so it is built once
     for each set of agreements in force (:func:`_in_force`) and reused while that set
     lasts. The signatory entries (``rows``, ``cols``) are in row-major order, the order
-    in which a boolean mask over ``signed`` lists them.
+    in which a boolean mask over ``signed`` lists them; ``flat`` indexes them in the
+    flattened ``signed``.
     """
 
     key: tuple[int, ...]
     signed: np.ndarray
-    rows: np.ndarray
-    cols: np.ndarray
+    flat: np.ndarray
     n_signed: int
     size: np.ndarray
     per_member: np.ndarray
@@ -113,6 +113,7 @@ class InForce:
     follow: np.ndarray
     base: np.ndarray
     outsiders: np.ndarray
+    followers: bool
     slippage: np.ndarray
     capacity: np.ndarray
     relevance: np.ndarray
@@ -188,12 +189,12 @@ def _in_force(
     r = relevance[rows]
     ambition = np.array([a.ambition for a in agreements])
     size = signed.sum(axis=1)
-    set_rows, cols = np.nonzero(signed)
+    flat = np.flatnonzero(signed)
+    outsiders = np.array([a.outsiders for a in agreements]) & (follow > 0)[:, None]
     in_force = InForce(
         key=key,
         signed=signed,
-        rows=set_rows,
-        cols=cols,
+        flat=flat,
         n_signed=int(size.sum()),
         size=size,
         per_member=np.maximum(size, 1),
@@ -202,8 +203,9 @@ def _in_force(
         legitimacy_forums=list(dict.fromkeys(forums)),
         legitimacy_rows=np.array([unique[id(f)] for f in forums]),
         follow=follow,
-        base=np.array([a.compliance_base for a in agreements])[signed],
-        outsiders=np.array([a.outsiders for a in agreements]) & (follow > 0)[:, None],
+        base=np.array([a.compliance_base for a in agreements]).ravel()[flat],
+        outsiders=outsiders,
+        followers=bool(outsiders.any()),
         slippage=np.array([f.slippage for f in forums]),
         capacity=np.array([f.capacity for f in forums]),
         relevance=r,
@@ -220,32 +222,33 @@ def _agreements(
     problems: list[Problem],
     rows: list[int],
     relevance: np.ndarray,
-    effort: np.ndarray,
     efficiency: np.ndarray,
     tally: Tally,
-) -> None:
-    """Effort under the agreements in force (rows of ``effort``), and what it teaches."""
+) -> np.ndarray:
+    """Effort under the agreements in force (one row per agreement), and what it teaches."""
     b, rng, trust = model.behaviour, model.rng, model.trust
     a = _in_force(model, problems, rows, relevance)
     signed = a.signed
     # trust of each signatory in its co-signatories, before this step's reciprocity
-    trust_in, among = trust.sets_trust(a.sets, a.rows, a.cols)
+    trust_in, among = trust.sets_trust(a.sets)
     # noise and keep/defect draws for signatories only: the same distribution, drawn
     # for the few signatories of a small forum instead of for every state
     noise = rng.normal(0.0, b.compliance_noise, a.n_signed)
-    complied = np.clip(a.base + b.w_trust * trust_in + noise, 0.0, 1.0)
+    complied = (a.base + b.w_trust * trust_in + noise).clip(0.0, 1.0)
     k = np.zeros(signed.shape)
-    k[signed] = complied
+    k.ravel()[a.flat] = complied
     k_mean = k.sum(axis=1) / a.per_member
-    legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])[a.legitimacy_rows]
     own = a.ambition[:, None] * k
-    followed = (a.ambition * k_mean * a.follow)[:, None] * legitimacy
-    d = np.where(signed, own, followed * a.outsiders) * efficiency
+    if a.followers:
+        legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])[a.legitimacy_rows]
+        followed = (a.ambition * k_mean * a.follow)[:, None] * legitimacy
+        d = np.where(signed, own, followed * a.outsiders) * efficiency
+    else:  # nobody follows from outside: own effort is all there is (0 off signatories)
+        d = own * efficiency
     slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * a.slippage
-    effort[rows] = d * (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
+    effort = d * (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
-    kept = np.zeros(signed.shape)  # 1 where a signatory kept its commitment
-    kept[signed] = rng.uniform(size=a.n_signed) < complied
+    kept = rng.uniform(size=a.n_signed) < complied  # per signatory: kept its commitment
     trust.reciprocate_sets(a.sets, kept)
     tally.pledged += a.pledged
     tally.delivered += float(((a.relevance * k).sum(axis=1) * a.ambition).sum())
@@ -254,6 +257,7 @@ def _agreements(
     tally.solidarity.extend((0.5 * k_mean + 0.5 * among).tolist())
     tally.sizes.extend(a.size.tolist())
     tally.ambition.extend(a.ambition.tolist())
+    return effort
 
 
 def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
@@ -356,10 +360,13 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
         return
     o = _open(model, problems)
     relevance = o.relevance
-    effort = np.zeros((len(problems), w.n))
     agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
-    if agreed:
-        _agreements(model, problems, agreed, relevance, effort, efficiency, tally)
+    if len(agreed) == len(problems):
+        effort = _agreements(model, problems, agreed, relevance, efficiency, tally)
+    else:
+        effort = np.zeros((len(problems), w.n))
+        if agreed:
+            effort[agreed] = _agreements(model, problems, agreed, relevance, efficiency, tally)
     tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
 
     effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)

@@ -178,7 +178,7 @@ class ProvisionPlan:
         for tech, rows in self.groups:
             if tech == "weakest_link":
                 z = np.maximum(effort[rows], SELF_HELP)
-                mean = np.mean(z**WEAKEST_LINK_RHO, axis=1)
+                mean = (z**WEAKEST_LINK_RHO).sum(axis=1) / z.shape[1]  # as numpy.mean
                 value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / self.required[rows]
             elif tech == "best_shot":
                 assert contrib is not None
@@ -187,7 +187,7 @@ class ProvisionPlan:
                 gp_effort = effort[np.ix_(rows, self.great_power)]
                 share = np.minimum(1.0, gp_effort.min(axis=1) / self.required[rows])
                 value[rows] = share * self.verified[rows]
-        return np.clip(value, 0.0, 1.0)
+        return value.clip(0.0, 1.0)
 
 
 def provision_plan(

@@ -162,7 +162,7 @@ def take_positions(
     # trust in the proposer, by the candidate's group
     trusting = b.trust_weight * (trust.toward_state(s.proposer) - 0.5)
     a = s.interest + trusting[s.group] - s.split + rng.normal(0.0, b.position_noise, n)
-    a = np.clip(a, 0.0, 1.0)
+    a = a.clip(0.0, 1.0)
 
     oppose = rng.uniform(size=n) < s.block
     oppose |= s.party
@@ -178,7 +178,7 @@ def take_positions(
             s.group[keen], trust.reputation[candidates[keen]]
         )
         mine = a[keen]
-        a[keen] = mine + pull * (mine.mean() - mine)
+        a[keen] = mine + pull * (mine.sum() / len(mine) - mine)  # numpy.mean's arithmetic
     return Positions(
         states=candidates, ambition=a, oppose=oppose, proposer=s.proposer, demand=demand
     )

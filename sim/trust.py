@@ -32,6 +32,9 @@ class SetStats:
     ----------
     sets : numpy.ndarray
         The sets as 0/1 float rows over states.
+    rows, cols, cells : numpy.ndarray
+        The members, as (set, state) entries in row-major order, and the (set, group)
+        cell of each entry as a flat index into a set x group array.
     any : bool
         Whether any set has a member.
     size : numpy.ndarray
@@ -49,6 +52,9 @@ class SetStats:
     """
 
     sets: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    cells: np.ndarray
     any: bool
     size: np.ndarray
     shares: np.ndarray
@@ -132,7 +138,8 @@ class Trust:
         counts = np.bincount(groups, minlength=self.n_groups)
         p = counts / counts.sum()
         aff = float(p @ self.affinity @ p)
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * float(reputation.mean())
+        mean_reputation = float(reputation.sum() / len(reputation))  # as numpy.mean
+        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * mean_reputation
 
     def in_state(self, states: np.ndarray, j: int) -> np.ndarray:
         """Trust of each of ``states`` in state ``j``."""
@@ -165,9 +172,13 @@ class Trust:
         together = present.T @ present  # group x group: sets where both sit
         mask = together > 0
         eta = self.learning
+        rows, cols = np.nonzero(sets)
         # m pieces of evidence at once move trust as far as m updates in a row would
         return SetStats(
             sets=sets,
+            rows=rows,
+            cols=cols,
+            cells=rows * self.n_groups + self.group[cols],
             any=bool(sets.any()),
             size=size,
             shares=counts / size[:, None],
@@ -202,21 +213,19 @@ class Trust:
         )
         return by_group, rep, among
 
-    def sets_trust(
-        self, stats: SetStats, rows: np.ndarray, cols: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Trust of states in sets, for the (set, state) pairs ``rows, cols`` only, and the
-        mean trust among each set's members (both before this step's reciprocity).
+    def sets_trust(self, stats: SetStats) -> tuple[np.ndarray, np.ndarray]:
+        """Trust of each member in its set (one value per entry of ``stats.rows, cols``)
+        and the mean trust among each set's members.
         """  # noqa: D205
         by_group, rep, among = self._by_group(stats)
         toward = AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None]
-        return toward[rows, self.group[cols]], among
+        return toward.ravel()[stats.cells], among
 
     def reciprocate_sets(self, stats: SetStats, kept: np.ndarray) -> None:
         """Reciprocity after several agreements at once (simultaneous updates).
 
-        ``kept`` is 1 where a member of a set kept its commitment, 0 where it defected
-        or is not a member. Each state's reputation moves toward its keep rate over its
+        ``kept`` says for each member (entry of ``stats.rows, cols``) whether it kept
+        its commitment. Each state's reputation moves toward its keep rate over its
         agreements; the affinity between two groups moves toward the mean keep rate of
         both, averaged over the agreements where they sat together. Evidence from ``m``
         agreements moves trust as far as ``m`` single updates would (step
@@ -225,13 +234,15 @@ class Trust:
         if not stats.any:
             return
         who = stats.who
-        kept_by_state = kept.sum(axis=0)
+        # whole numbers: counted, they are what summing 0/1 rows gives
+        kept_by_state = np.bincount(stats.cols[kept], minlength=len(self.reputation))
         self.reputation[who] += stats.reputation_step * (
             kept_by_state[who] / stats.signed - self.reputation[who]
         )
         counts = stats.counts
+        kept_by_group = np.bincount(stats.cells[kept], minlength=counts.size)
         rate = np.zeros(counts.shape)  # a group's keep rate in each set where it sits
-        np.divide(kept @ self.onehot, counts, out=rate, where=stats.positive)
+        np.divide(kept_by_group.reshape(counts.shape), counts, out=rate, where=stats.positive)
         present = stats.present
         weighted = present * rate
         target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
