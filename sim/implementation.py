@@ -188,14 +188,15 @@ def _in_force(
     follow = np.array([f.outsider_follow for f in forums])
     r = relevance[rows]
     ambition = np.array([a.ambition for a in agreements])
-    size = signed.sum(axis=1)
-    flat = np.flatnonzero(signed)
+    sets = model.trust.prepare_sets(signed)
+    size = sets.per_set
+    flat = sets.rows * signed.shape[1] + sets.cols
     outsiders = np.array([a.outsiders for a in agreements]) & (follow > 0)[:, None]
     in_force = InForce(
         key=key,
         signed=signed,
         flat=flat,
-        n_signed=int(size.sum()),
+        n_signed=len(flat),
         size=size,
         per_member=np.maximum(size, 1),
         ambition=ambition,
@@ -209,9 +210,9 @@ def _in_force(
         slippage=np.array([f.slippage for f in forums]),
         capacity=np.array([f.capacity for f in forums]),
         relevance=r,
-        pledged=float(((r * signed).sum(axis=1) * ambition).sum()),
-        kept_count=signed.sum(axis=0),
-        sets=model.trust.prepare_sets(signed),
+        pledged=float(((r * sets.sets).sum(axis=1) * ambition).sum()),
+        kept_count=sets.per_state,
+        sets=sets,
     )
     model.stacks["agreements"] = in_force
     return in_force

@@ -37,8 +37,10 @@ class SetStats:
         cell of each entry as a flat index into a set x group array.
     any : bool
         Whether any set has a member.
+    per_set, per_state : numpy.ndarray
+        Members per set, and sets each state is in.
     size : numpy.ndarray
-        Members per set (at least 1).
+        Members per set, at least 1.
     shares, counts : numpy.ndarray
         Set x group: share and number of each set's members in each group.
     who, signed, reputation_step : numpy.ndarray
@@ -56,6 +58,8 @@ class SetStats:
     cols: np.ndarray
     cells: np.ndarray
     any: bool
+    per_set: np.ndarray
+    per_state: np.ndarray
     size: np.ndarray
     shares: np.ndarray
     counts: np.ndarray
@@ -163,23 +167,29 @@ class Trust:
         """What :meth:`sets_trust` and :meth:`reciprocate_sets` need of ``sets`` (0/1 rows)
         that does not change while the sets stay the same (e.g. the agreements in force).
         """  # noqa: D205
-        sets = np.asarray(sets, dtype=float)
-        counts = sets @ self.onehot  # set x group: members of each group
-        size = np.maximum(sets.sum(axis=1), 1)
-        signed = sets.sum(axis=0)  # sets each state is in
+        members = np.asarray(sets, dtype=bool)
+        n_sets = len(members)
+        rows, cols = np.nonzero(members)
+        cells = rows * self.n_groups + self.group[cols]
+        # whole numbers, counted: what summing the 0/1 rows gives
+        counts = np.bincount(cells, minlength=n_sets * self.n_groups).reshape(n_sets, -1)
+        per_set = np.count_nonzero(members, axis=1)
+        size = np.maximum(per_set, 1)
+        signed = np.count_nonzero(members, axis=0)  # sets each state is in
         who = signed > 0
         present = (counts > 0).astype(float)
         together = present.T @ present  # group x group: sets where both sit
         mask = together > 0
         eta = self.learning
-        rows, cols = np.nonzero(sets)
         # m pieces of evidence at once move trust as far as m updates in a row would
         return SetStats(
-            sets=sets,
+            sets=members.astype(float),
             rows=rows,
             cols=cols,
-            cells=rows * self.n_groups + self.group[cols],
-            any=bool(sets.any()),
+            cells=cells,
+            any=len(rows) > 0,
+            per_set=per_set,
+            per_state=signed,
             size=size,
             shares=counts / size[:, None],
             counts=counts,
