@@ -137,7 +137,7 @@ class MultilatModel(mesa.Model):
         )
         self.problems: list[Problem] = []
         #: arrays stacked from problems and agreements, reused while they stay the same
-        self.stacks: dict[str, tuple] = {}
+        self.stacks: dict[str, Any] = {}  # sim.implementation's Alive, Open, InForce, Voices
         self.counters = dict.fromkeys(
             (
                 "agreed",
