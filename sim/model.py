@@ -140,7 +140,7 @@ class MultilatModel(mesa.Model):
         )
         self.problems: list[Problem] = []
         #: arrays stacked from problems and agreements, reused while they stay the same
-        self.stacks: dict[str, tuple] = {}
+        self.stacks: dict[str, Any] = {}  # sim.implementation's Alive, Open, InForce, Voices
         self.counters = dict.fromkeys(
             (
                 "agreed",
@@ -219,10 +219,10 @@ class MultilatModel(mesa.Model):
 
     def _seat_load(self) -> np.ndarray:
         """One seat per active forum a state sits in, however many problems it handles."""
-        seats = np.zeros(self.world.n)
-        for f in self.forums:
-            seats += f.members
-        return seats
+        if not self.forums:
+            return np.zeros(self.world.n)
+        # whole numbers: any order of summation gives the same seats
+        return np.array([f.members for f in self.forums]).sum(axis=0, dtype=float)
 
     # --- the step ----------------------------------------------------------------------
     def step(self) -> None:

@@ -121,6 +121,21 @@ class World:
         return self.kind == GREAT_POWER
 
     @cached_property
+    def great_powers(self) -> np.ndarray:
+        """Indices of the great powers."""
+        return np.flatnonzero(self.great_power)
+
+    @cached_property
+    def developing(self) -> np.ndarray:
+        """Indices of the developing states."""
+        return np.flatnonzero(self.kind == DEVELOPING)
+
+    @cached_property
+    def total_bandwidth(self) -> float:
+        """Forum seats all states together can staff."""
+        return float(self.bandwidth.sum())
+
+    @cached_property
     def camp(self) -> np.ndarray:
         """Camp index per state (0 west, 1 non-aligned, 2 east; see :data:`CAMPS`)."""
         return camp_of(self.alignment)
