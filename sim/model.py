@@ -55,6 +55,13 @@ def _child_generator(rng: np.random.Generator) -> np.random.Generator:
     return np.random.default_rng(int(rng.integers(2**63)))
 
 
+def build_world(scenario: Scenario, rng: np.random.Generator | None = None) -> World:
+    """The scenario's world from its loader (the run's generator, or one from its seed)."""
+    if rng is None:
+        rng = np.random.default_rng(np.random.SeedSequence(scenario.seed))
+    return load_world(scenario.world.kind, rng, **scenario.world.params())
+
+
 def resolve_events(scenario: Scenario, world: World) -> dict[int, list[tuple[str, int | None]]]:
     """The scenario's ``[[events]]`` by step, each party resolved to a state index.
 
@@ -135,11 +142,7 @@ class MultilatModel(mesa.Model):
         self.rivalry = scenario.rivalry
         self.behaviour = scenario.behaviour
         self.t = 0
-        self.world: World = (
-            world
-            if world is not None
-            else load_world(scenario.world.kind, self.rng, **scenario.world.params())
-        )
+        self.world: World = world if world is not None else build_world(scenario, self.rng)
         self.states = [State(self, i) for i in range(self.world.n)]
         #: theory-mode payoffs of joining a coalition; None: position margins
         self.payoffs: Payoffs | None = make_payoffs(scenario.payoffs, self.world.n)
