@@ -61,13 +61,14 @@ def _votes(pos: Positions, ambition: float) -> np.ndarray:
     abstains: accepts something, less than the draft. Absent and abstaining members count alike
     in every decision rule: neither votes yes.
     """
+    own = pos.ambition if pos.own is None else pos.own
     return np.where(
         pos.oppose,
         NO,
         np.where(
             pos.ambition >= ambition - 1e-12,
             YES,
-            np.where(pos.ambition < MIN_AMBITION, ABSENT, ABSTAIN),
+            np.where(own < MIN_AMBITION, ABSENT, ABSTAIN),
         ),
     )
 

@@ -182,6 +182,7 @@ class Charter(Regime):
             oppose=pos.oppose[sitting],
             demand=pos.demand,  # what the keenest quarter of the membership asks for
             proposer=pos.proposer,
+            own=pos.own[sitting] if pos.own is not None else None,
         )
         votes_needed = min(int(forum.quota), len(sub.states))
         decision = council(sub, votes_needed, m.world.permanent[sub.states])
