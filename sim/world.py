@@ -391,7 +391,7 @@ def real_world(rng: np.random.Generator, *, year: int = 2022) -> World:
 
 
 #: World loaders by name: ``loader(rng, **params) -> World``, every parameter keyword-only.
-#: A real-world dataset plugs in with one line here (issue #5).
+#: Another dataset plugs in with one line here.
 WORLD_LOADERS: dict[str, Callable[..., World]] = {
     "synthetic": synthetic_world,
     "identical": identical_world,
