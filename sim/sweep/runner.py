@@ -238,8 +238,8 @@ def execute_sweep(
                 status.write(row, session)
                 parts.add(row)
                 counts["ok" if row["status"] == "ok" else "failed"] += 1
-                bar.update(1)
                 bar.set_postfix(counts, refresh=False)
+                bar.update(1)
     except KeyboardInterrupt:
         if notify is not None:
             notify(

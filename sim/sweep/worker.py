@@ -112,5 +112,5 @@ def execute(job: Job) -> dict[str, Any]:
 
 def warm_up() -> None:
     """Import the model once, when a worker process starts (not for every run)."""
-    import sim.model  # noqa: F401
     import sim.cli  # noqa: F401
+    import sim.model  # noqa: F401
