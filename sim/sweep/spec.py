@@ -220,7 +220,10 @@ def parse_spec(data: dict[str, Any], name: str | None = None) -> SweepSpec:
         raise SpecError(f"key 'sweep': bad value {table!r}: must be a table ([sweep])")
     base = {k: v for k, v in data.items() if k != "sweep"}
     # the base scenario on its own; errors as for `multilat run`
-    resolved = build_scenario(base).to_dict()
+    try:
+        resolved = build_scenario(base).to_dict()
+    except ScenarioError as exc:
+        raise SpecError(str(exc)) from None
     settings_data = {k: v for k, v in table.items() if k in SETTINGS}
     try:
         settings = SweepSettings.model_validate(settings_data)

@@ -248,7 +248,7 @@ class StatusLog:
 class PartWriter:
     """Buffers finished run rows and writes them as a part every ``every`` seconds."""
 
-    def __init__(self, store: Store, session: int, schema: pa.Schema, every: float = 5.0):
+    def __init__(self, store: Store, session: int, schema: pa.Schema, every: float = 2.0):
         self.store, self.session, self.schema, self.every = store, session, schema, every
         self.rows: list[dict[str, Any]] = []
         self.seq = 0
