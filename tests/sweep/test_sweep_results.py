@@ -60,9 +60,7 @@ def test_csv_export(serial_tiny: Path, tmp_path: Path) -> None:
     assert len(pd.read_csv(folder / "design.csv")) == 4
 
 
-def test_ema_export_loads_in_ema_workbench_and_runs_prim(
-    serial_tiny: Path, tmp_path: Path
-) -> None:
+def test_ema_export_loads_in_ema_workbench_and_runs_prim(serial_tiny: Path, tmp_path: Path) -> None:
     ema = pytest.importorskip("ema_workbench", reason="EMA Workbench is the optional extra [ema]")
     from ema_workbench.analysis import prim
 

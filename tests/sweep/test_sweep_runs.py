@@ -184,9 +184,9 @@ def test_a_failing_run_is_isolated_and_retried(
 
     # a resume does not rerun failures; --retry-failed does
     monkeypatch.setattr(sim.model.MultilatModel, "step", real_step)
-    assert run(TINY, out=out, workers=1, resume=True, progress=False).manifest["counts"][
-        "failed"
-    ] == 3
+    assert (
+        run(TINY, out=out, workers=1, resume=True, progress=False).manifest["counts"]["failed"] == 3
+    )
     res = run(TINY, out=out, workers=1, retry_failed=True, progress=False)
     assert res.manifest["counts"] == {"ok": 12, "failed": 0, "pending": 0}
     assert digest(out / "runs.parquet") == digest(serial_tiny / "runs.parquet")
@@ -230,7 +230,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> No
     assert 0 < kept < 100
 
     resumed = run(spec, out=out, workers=1, resume=True, progress=False)
-    whole = run(spec, out=tmp_path / "whole", workers=1, progress=False)
+    run(spec, out=tmp_path / "whole", workers=1, progress=False)
     assert resumed.manifest["counts"] == {"ok": 100, "failed": 0, "pending": 0}
     assert len(resumed.manifest["sessions"]) == 2
     assert digest(out / "runs.parquet") == digest(tmp_path / "whole" / "runs.parquet")

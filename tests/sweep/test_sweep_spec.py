@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TINY, tiny, write_spec
+from conftest import TINY, write_spec
 
 from sim.sweep.design import make_design, salib_problem
 from sim.sweep.seeds import parse_key, run_seed_sequence, spawn_key
@@ -128,7 +128,9 @@ def test_missing_spec_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "expected"), [BAD[0], BAD[1], BAD[6], BAD_POINT], ids=["value", "key", "sobol", "point"]
+    ("data", "expected"),
+    [BAD[0], BAD[1], BAD[6], BAD_POINT],
+    ids=["value", "key", "sobol", "point"],
 )
 def test_cli_spec_errors_exit_2_in_one_line(tmp_path: Path, data: dict, expected: str) -> None:
     spec = write_spec(tmp_path / "bad.toml", data)
