@@ -78,6 +78,8 @@ class PoolExecutor:
         self.slots = 4 * workers
         self.description = f"local process pool, {workers} workers"
         self._pool = self._start()
+        #: the pool each future in flight was submitted to
+        self._owner: dict[cf.Future, cf.ProcessPoolExecutor] = {}
 
     def _start(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
@@ -88,7 +90,9 @@ class PoolExecutor:
 
     def submit(self, job: Job) -> cf.Future:
         """Queue the job on the pool."""
-        return self._pool.submit(execute, job)
+        future = self._pool.submit(execute, job)
+        self._owner[future] = self._pool
+        return future
 
     def wait(self, futures: set[Any], timeout: float) -> tuple[set[Any], set[Any]]:
         """:func:`concurrent.futures.wait` for the first to finish."""
@@ -96,12 +100,17 @@ class PoolExecutor:
         return done, pending
 
     def result(self, future: cf.Future) -> dict[str, Any]:
-        """The run's row; a dead worker breaks the pool, which is then started anew."""
+        """The run's row; a dead worker breaks the pool, which is then started anew.
+
+        Every run in flight on the broken pool raises; the pool is replaced once.
+        """
+        owner = self._owner.pop(future, None)
         try:
             return future.result()
         except cf.process.BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._start()
+            if owner is self._pool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
             raise
 
     def close(self) -> None:

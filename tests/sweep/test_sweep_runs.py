@@ -17,11 +17,13 @@ import pytest
 from conftest import TINY, tiny, write_spec
 
 import sim.model
+import sim.sweep.executors
 from sim.model import MultilatModel
 from sim.results import load
 from sim.scenario import build_scenario
 from sim.sweep import SweepError, run
 from sim.sweep.seeds import parse_key
+from sim.sweep.worker import Job, execute
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -236,3 +238,28 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> No
     assert digest(out / "runs.parquet") == digest(tmp_path / "whole" / "runs.parquet")
     steps_equal(out, tmp_path / "whole")
     assert not list(out.rglob(".*.tmp"))
+
+
+def die_on_one_run(job: Job) -> dict:
+    """Stands in for the worker's execute: the process dies on run (3, 0)."""
+    if (job.point_id, job.replicate) == (3, 0):
+        os._exit(1)
+    return execute(job)
+
+
+@pytest.mark.slow
+def test_a_dying_worker_fails_its_runs_and_the_pool_recovers(
+    serial_tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sim.sweep.executors, "execute", die_on_one_run)
+    out = tmp_path / "dying"
+    res = run(TINY, out=out, workers=2, progress=False)
+    counts = res.manifest["counts"]
+    assert counts["failed"] >= 1 and counts["ok"] + counts["failed"] == 12
+    failed = res.runs[res.runs["status"] == "failed"]
+    assert failed["error"].str.startswith("the worker running it died").all()
+    assert 3 in failed[failed["replicate"] == 0]["point_id"].tolist()
+    monkeypatch.undo()
+    res = run(TINY, out=out, workers=2, retry_failed=True, progress=False)
+    assert res.manifest["counts"] == {"ok": 12, "failed": 0, "pending": 0}
+    assert digest(out / "runs.parquet") == digest(serial_tiny / "runs.parquet")
