@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import tiny
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -18,6 +17,8 @@ from sim.results import load, overview
 from sim.sweep import run
 from sim.sweep.design import make_design, salib_problem
 from sim.sweep.spec import parse_spec
+
+from .conftest import tiny
 
 
 def test_summary_is_a_t_interval_over_replicates(serial_tiny: Path) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY, tiny, write_spec
 
 import sim.model
 import sim.sweep.executors
@@ -24,6 +23,8 @@ from sim.scenario import build_scenario
 from sim.sweep import SweepError, run
 from sim.sweep.seeds import parse_key
 from sim.sweep.worker import Job, execute
+
+from .conftest import TINY, tiny, write_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

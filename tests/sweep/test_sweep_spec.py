@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TINY, write_spec
 
 from sim.sweep.design import make_design, salib_problem
 from sim.sweep.seeds import parse_key, run_seed_sequence, spawn_key
 from sim.sweep.spec import SpecError, load_spec, parse_spec
+
+from .conftest import TINY, write_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 
