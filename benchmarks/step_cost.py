@@ -354,7 +354,10 @@ MODULE_TARGETS = (
     ("sim.implementation", "_agreements"),
     ("sim.implementation", "_cache"),
     ("sim.implementation", "_book_effort"),
-    ("sim.implementation", "provision_rows"),
+    ("sim.implementation", "_in_force"),
+    ("sim.implementation", "_open"),
+    ("sim.implementation", "_alive"),
+    ("sim.implementation", "_perceive"),
     ("sim.regimes.base", "take_positions"),
     ("sim.regimes.charter", "take_positions"),
     ("sim.regimes.coalition", "take_positions"),
@@ -594,7 +597,9 @@ def pairwise_terms(args: argparse.Namespace) -> None:
         everyone = np.arange(n)
         kept = (rng.uniform(size=n) < 0.7).astype(float)
         sets = rng.uniform(size=(sets_rows, n)) < 0.5
-        kept_sets = ((rng.uniform(size=sets.shape) < 0.7) & sets).astype(float)
+        # the sets' fixed statistics are prepared once per set of agreements in the model
+        stats = tr.prepare_sets(sets)
+        kept_sets = rng.uniform(size=len(stats.rows)) < 0.7  # per member of a set
         # every array the Trust object holds (a dense state x state matrix would be 8 n^2)
         table_bytes = sum(v.nbytes for v in vars(tr).values() if isinstance(v, np.ndarray))
         calls = {
@@ -604,7 +609,7 @@ def pairwise_terms(args: argparse.Namespace) -> None:
             "revert": tr.revert,
             "toward_sets": lambda tr=tr, s=sets: tr.toward_sets(s),
             "among_sets": lambda tr=tr, s=sets: tr.among_sets(s),
-            "reciprocate_sets": lambda tr=tr, s=sets, k=kept_sets: tr.reciprocate_sets(s, k),
+            "reciprocate_sets": lambda tr=tr, s=stats, k=kept_sets: tr.reciprocate_sets(s, k),
         }
         row = [best_time(calls[c]) for c in cols if c != "dense revert"]
         if n <= args.dense_max:

@@ -1,4 +1,4 @@
-"""Command line: ``multilat run SCENARIO.toml``, ``multilat regimes``, ``multilat metrics``.
+"""Command line: ``multilat run SCENARIO.toml``, ``regimes``, ``metrics`` and ``validate``.
 
 ``multilat run`` loads and validates a scenario (:func:`sim.scenario.load_scenario`),
 applies the command-line overrides, runs :class:`sim.model.MultilatModel`, prints a table
@@ -39,6 +39,7 @@ from sim.issues import ISSUE_NAMES, MIXED
 from sim.metrics import METRICS
 from sim.regimes import REGIMES
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.world import World
 
 try:  # typer >= 0.20 vendors click as typer._click
     from typer._click.exceptions import ClickException
@@ -297,13 +298,13 @@ def _fmt(value: float | None, bounded: bool = True) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
 
 
-def describe_run(scenario: Scenario, n_states: int) -> str:
-    """One line: regime, rivalry, issue, seed, steps and world size."""
-    w = scenario.world
+def describe_run(scenario: Scenario, world: World) -> str:
+    """One line: regime, rivalry, issue, seed, steps, world size and great powers."""
     return (
         f"regime={scenario.regime}  rivalry={scenario.rivalry:g}  issue={scenario.issue}  "
         f"seed={scenario.seed}  steps={scenario.steps} (burn-in {scenario.burn_in})  "
-        f"world={w.kind}: {n_states} states, {w.n_great_powers} great powers"
+        f"world={scenario.world.kind}: {world.n} states, "
+        f"{int(world.great_power.sum())} great powers"
     )
 
 
@@ -437,7 +438,9 @@ def run(
     console.print(
         f"[bold]multilat {package_version()}[/bold]  {escape(scenario.name)}", highlight=False
     )
-    console.print(describe_run(scenario, n_states), highlight=False, markup=False, soft_wrap=True)
+    console.print(
+        describe_run(scenario, model.world), highlight=False, markup=False, soft_wrap=True
+    )
     console.print(summary_table(model.summary()))
     if out is not None:
         try:
@@ -640,6 +643,66 @@ def export(
     except OSError as exc:
         raise CliError(f"cannot export to {str(out)!r}: {exc}", exit_code=1) from None
     Console().print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def validate(
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="Fewer seeds and shorter runs (what CI runs, ~30 s)."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the results as JSON (for machines).")
+    ] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the tables as Markdown (docs/validation.md).")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes (default: the number of cores)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Reproduce known results: voting power, stable coalitions and the claims C1-C20.
+
+    Exits with 1 if a table disagrees with its reference or a claim check fails (or a
+    documented divergence no longer diverges).
+    """
+    from sim.validation.report import render, to_json, to_markdown
+    from sim.validation.report import validate as run_validation
+
+    if as_json and markdown:
+        raise CliError("give at most one of --json and --markdown")
+    err = Console(stderr=True)
+    size = "quick" if quick else "full"
+    if quiet or not err.is_terminal:
+        result = run_validation(size, workers=workers)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"claim runs ({size})", total=None)
+            result = run_validation(
+                size,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    if as_json:
+        sys.stdout.write(json.dumps(json_safe(to_json(result)), indent=2) + "\n")
+    elif markdown:
+        sys.stdout.write(to_markdown(result))
+    else:
+        console = Console()
+        render(result, console if console.is_terminal else Console(width=160))
+    if not result.ok:
+        sys.exit(1)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -125,9 +125,73 @@ def relevance_weights(
     return w / w.sum()
 
 
-def provision_rows(
-    technology: Technology,
-    effort: np.ndarray,
+@dataclass(eq=False)
+class ProvisionPlan:
+    """How a fixed list of problems turns effort into provision (one row per problem).
+
+    Built once for the list by :func:`provision_plan` (what depends only on the
+    problems and their forums), then applied to each step's effort. Every technology
+    of the module docstring is computed on its own rows.
+
+    Attributes
+    ----------
+    groups : list
+        ``(technology, rows)`` for every technology present, in first-seen order.
+    denominator : numpy.ndarray
+        Per problem: ``required``, plus :data:`PARTY_WEIGHT` times the party's power
+        for enforcement (the divisor of summed contributions).
+    party_rows, party_cols : numpy.ndarray
+        Enforcement problems with a party, and their party (whose effort never counts).
+    required : numpy.ndarray
+        The effort that full provision needs, per problem.
+    best_shot : numpy.ndarray
+        ``required`` times the largest relevance, per problem (best shot's divisor).
+    verified : numpy.ndarray
+        Threshold: the share of effort that counts, ``verification + (1 - verification)
+        x min(1, capacity)``.
+    great_power : numpy.ndarray
+        Indices of the great powers (all states if there are none).
+    summed : bool
+        Whether any problem adds up contributions (summation or enforcement).
+    """
+
+    groups: list[tuple[Technology, np.ndarray]]
+    denominator: np.ndarray
+    party_rows: np.ndarray
+    party_cols: np.ndarray
+    required: np.ndarray
+    best_shot: np.ndarray
+    verified: np.ndarray
+    great_power: np.ndarray
+    summed: bool
+
+    def __call__(self, effort: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+        """Provision (0..1) of each problem from its effort (problem x state)."""
+        value = np.zeros(len(effort))
+        contrib = None
+        if self.summed or any(tech == "best_shot" for tech, _ in self.groups):
+            contrib = relevance * effort
+            contrib[self.party_rows, self.party_cols] = 0.0  # enforcement's party
+        if self.summed:
+            assert contrib is not None
+            value = contrib.sum(axis=1) / self.denominator
+        for tech, rows in self.groups:
+            if tech == "weakest_link":
+                z = np.maximum(effort[rows], SELF_HELP)
+                mean = (z**WEAKEST_LINK_RHO).sum(axis=1) / z.shape[1]  # as numpy.mean
+                value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / self.required[rows]
+            elif tech == "best_shot":
+                assert contrib is not None
+                value[rows] = contrib[rows].max(axis=1) / self.best_shot[rows]
+            elif tech == "threshold":
+                gp_effort = effort[np.ix_(rows, self.great_power)]
+                share = np.minimum(1.0, gp_effort.min(axis=1) / self.required[rows])
+                value[rows] = share * self.verified[rows]
+        return value.clip(0.0, 1.0)
+
+
+def provision_plan(
+    technology: list[Technology],
     relevance: np.ndarray,
     *,
     required: np.ndarray,
@@ -136,27 +200,26 @@ def provision_rows(
     party_power: np.ndarray,
     verification: np.ndarray,
     capacity: np.ndarray,
-) -> np.ndarray:
-    """Provision of several problems of one technology at once (one row per problem).
+) -> ProvisionPlan:
+    """Prepare :class:`ProvisionPlan` for problems of the given technologies.
 
-    ``effort`` and ``relevance`` have one row per problem and one column per state; the
-    other arguments have one entry per problem (``party`` -1 for none).
+    ``relevance`` has one row per problem and one column per state; the other arguments
+    have one entry per problem (``party`` -1 for none).
     """
-    if technology == "summation":
-        value = (relevance * effort).sum(axis=1) / required
-    elif technology == "weakest_link":
-        z = np.maximum(effort, SELF_HELP)
-        value = np.mean(z**WEAKEST_LINK_RHO, axis=1) ** (1.0 / WEAKEST_LINK_RHO) / required
-    elif technology == "best_shot":
-        # share of the largest contributor's full firepower that is delivered
-        value = (relevance * effort).max(axis=1) / (required * relevance.max(axis=1))
-    elif technology == "threshold":
-        gp_effort = effort[:, great_power] if great_power.any() else effort
-        v = verification + (1.0 - verification) * np.minimum(1.0, capacity)
-        value = np.minimum(1.0, gp_effort.min(axis=1) / required) * v
-    else:  # enforcement: the party's own effort never counts
-        contrib = relevance * effort
-        rows = np.flatnonzero(party >= 0)
-        contrib[rows, party[rows]] = 0.0
-        value = contrib.sum(axis=1) / (required + PARTY_WEIGHT * party_power)
-    return np.clip(value, 0.0, 1.0)
+    rows: dict[Technology, list[int]] = {}
+    for i, tech in enumerate(technology):  # in first-seen order
+        rows.setdefault(tech, []).append(i)
+    groups = [(tech, np.array(idx)) for tech, idx in rows.items()]
+    enforcement = np.array([tech == "enforcement" for tech in technology], dtype=bool)
+    with_party = np.flatnonzero(enforcement & (party >= 0))
+    return ProvisionPlan(
+        groups=groups,
+        denominator=np.where(enforcement, required + PARTY_WEIGHT * party_power, required),
+        party_rows=with_party,
+        party_cols=party[with_party],
+        required=required,
+        best_shot=required * relevance.max(axis=1),
+        verified=verification + (1.0 - verification) * np.minimum(1.0, capacity),
+        great_power=np.flatnonzero(great_power if great_power.any() else ~great_power),
+        summed=bool(rows.keys() & {"summation", "enforcement"}),
+    )

@@ -30,6 +30,7 @@ from sim.decisions import Decision
 from sim.forums import VOTE_LETTERS, Forum, Rule
 from sim.implementation import implement
 from sim.metrics import METRICS, Tally, compute
+from sim.payoffs import Payoffs, make_payoffs
 from sim.problems import Agreement, Problem, ProblemStream
 from sim.regimes import get_regime
 from sim.rivals import RivalForums
@@ -114,6 +115,8 @@ class MultilatModel(mesa.Model):
             else load_world(scenario.world.kind, self.rng, **scenario.world.params())
         )
         self.states = [State(self, i) for i in range(self.world.n)]
+        #: theory-mode payoffs of joining a coalition; None: position margins
+        self.payoffs: Payoffs | None = make_payoffs(scenario.payoffs, self.world.n)
         b = self.behaviour
         self.trust = Trust(
             self.world.alignment,
@@ -137,7 +140,7 @@ class MultilatModel(mesa.Model):
         )
         self.problems: list[Problem] = []
         #: arrays stacked from problems and agreements, reused while they stay the same
-        self.stacks: dict[str, tuple] = {}
+        self.stacks: dict[str, Any] = {}  # sim.implementation's Alive, Open, InForce, Voices
         self.counters = dict.fromkeys(
             (
                 "agreed",
@@ -216,10 +219,10 @@ class MultilatModel(mesa.Model):
 
     def _seat_load(self) -> np.ndarray:
         """One seat per active forum a state sits in, however many problems it handles."""
-        seats = np.zeros(self.world.n)
-        for f in self.forums:
-            seats += f.members
-        return seats
+        if not self.forums:
+            return np.zeros(self.world.n)
+        # whole numbers: any order of summation gives the same seats
+        return np.array([f.members for f in self.forums]).sum(axis=0, dtype=float)
 
     # --- the step ----------------------------------------------------------------------
     def step(self) -> None:

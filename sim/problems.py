@@ -19,6 +19,7 @@ from sim.world import World
 
 if TYPE_CHECKING:
     from sim.forums import Forum
+    from sim.positions import Stance
 
 #: Steps' worth of full provision after which a problem is solved for good. Progress
 #: accumulates provision squared, so partial provision mostly relieves harm while only
@@ -84,6 +85,8 @@ class Problem:
     provision: float = 0.0
     attempts: int = 0
     deadlocks: int = 0
+    #: the fixed part of the positions at its table (:class:`sim.positions.Stance`)
+    stance: Stance | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:

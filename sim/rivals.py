@@ -15,6 +15,7 @@ The rule is the same under every regime; only who feels excluded differs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,11 +33,40 @@ DISSATISFIED = 0.5
 RIVAL_YIELD = 0.5
 
 
+@dataclass(eq=False)
+class Split:
+    """How effort on a list of problems splits with a set of active rival forums.
+
+    Attributes
+    ----------
+    key : tuple
+        Problem ids and rival forum ids it was computed for.
+    takes_part : numpy.ndarray
+        Problem x forum: 1 where the rival forum acts on the problem (not its party's).
+    membership : numpy.ndarray
+        Forum x state: 1 for members.
+    kept_share : numpy.ndarray
+        Problem x state: ``(1 - diversion)^m`` for a state in ``m`` acting rival forums.
+    keep : numpy.ndarray
+        Problem x 1: what rival forums make of the effort they draw.
+    seats : numpy.ndarray
+        Problem x state: acting rival forums a state is in, at least 1.
+    """
+
+    key: tuple
+    takes_part: np.ndarray
+    membership: np.ndarray
+    kept_share: np.ndarray
+    keep: np.ndarray
+    seats: np.ndarray
+
+
 class RivalForums:
     """Founding, membership, effort and fading of rival forums."""
 
     def __init__(self, model: MultilatModel) -> None:
         self.model = model
+        self._cached: Split | None = None
 
     @property
     def active(self) -> list[Forum]:
@@ -48,7 +78,7 @@ class RivalForums:
         own = [f.legitimacy for f in self.model.forums if f.kind != "rival"]
         if not own:
             return np.full(self.model.world.n, 0.5)
-        return np.mean(own, axis=0)
+        return np.array(own).sum(axis=0) / len(own)  # numpy.mean's sum and division
 
     def step(self) -> None:
         """Found new rival forums and let old ones fade."""
@@ -56,10 +86,11 @@ class RivalForums:
         w, b, rng = m.world, m.behaviour, m.rng
         dissatisfaction = 1 - self.satisfaction()
         founders = {f.founder for f in self.active}
-        for g in np.flatnonzero(w.great_power):
-            if int(g) in founders:
+        powers = w.great_powers
+        for g, unhappy in zip(powers.tolist(), dissatisfaction[powers].tolist(), strict=True):
+            if g in founders:
                 continue
-            pressure = max(0.0, 2 * (dissatisfaction[g] - DISSATISFIED))
+            pressure = max(0.0, 2 * (unhappy - DISSATISFIED))
             if rng.uniform() < b.rival_rate * m.rivalry * pressure:
                 side = w.camp == w.camp[g]  # its own camp (non-aligned powers too)
                 join = side & ((dissatisfaction > DISSATISFIED) | w.revisionist)
@@ -86,20 +117,36 @@ class RivalForums:
         active = self.active
         if not active:
             return effort, np.zeros_like(effort)
+        split = self._split(problems, active)
+        remaining = effort * split.kept_share
+        moved = effort - remaining
+        rival = moved * split.keep
+        per_seat = relevance * rival / split.seats  # rival is 0 where a state has no seat
+        booked = ((split.takes_part.T @ per_seat) * split.membership).sum(axis=1)
+        for f, value in zip(active, booked.tolist(), strict=True):
+            f.effort += value
+        return remaining, rival
+
+    def _split(self, problems: list[Problem], active: list[Forum]) -> Split:
+        """The :class:`Split` of effort on ``problems`` (reused while nothing changes)."""
+        key = (tuple(p.id for p in problems), tuple(f.id for f in active))
+        if self._cached is not None and self._cached.key == key:
+            return self._cached
         b = self.model.behaviour
         party = np.array([p.party for p in problems])
         founders = np.array([f.founder for f in active])
         takes_part = (party[:, None] != founders[None, :]).astype(float)  # problem x forum
-        membership = np.stack([f.members for f in active]).astype(float)  # forum x state
+        membership = np.array([f.members for f in active]).astype(float)  # forum x state
         seats = takes_part @ membership  # problem x state: rival forums a state acts in
         # (1 - diversion)^m by lookup: m is a small whole number
         kept_share = (1 - b.diversion) ** np.arange(len(active) + 1)
-        remaining = effort * kept_share[seats.astype(np.intp)]
-        moved = effort - remaining
         keep = RIVAL_YIELD * (1 - np.array([p.divisiveness for p in problems]))
-        rival = moved * keep[:, None]
-        per_seat = relevance * rival / np.maximum(seats, 1.0)  # rival is 0 where seats is 0
-        booked = ((takes_part.T @ per_seat) * membership).sum(axis=1)
-        for f, value in zip(active, booked.tolist(), strict=True):
-            f.effort += value
-        return remaining, rival
+        self._cached = Split(
+            key=key,
+            takes_part=takes_part,
+            membership=membership,
+            kept_share=kept_share[seats.astype(np.intp)],
+            keep=keep[:, None],
+            seats=np.maximum(seats, 1.0),
+        )
+        return self._cached

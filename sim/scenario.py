@@ -10,6 +10,7 @@ the value and what is allowed (the CLI turns it into exit code 2, no traceback).
 from __future__ import annotations
 
 import difflib
+import inspect
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -23,11 +24,13 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.functional_validators import BeforeValidator
 
 from sim.behaviour import Behaviour, Unit, not_a_bool
 from sim.issues import ISSUE_NAMES, MIXED
+from sim.payoffs import THEORY_PAYOFFS
 from sim.regimes import REGIMES
 from sim.world import WORLD_LOADERS
 
@@ -47,8 +50,24 @@ class ScenarioError(ValueError):
     """A scenario key with a bad value; the message is one line for the user."""
 
 
+def _loader_params(kind: str) -> list[str]:
+    """The keyword parameters the world loader ``kind`` takes."""
+    signature = inspect.signature(WORLD_LOADERS[kind])
+    return [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
+
+
+def _loader_takes(info: ValidationInfo, name: str) -> bool:
+    kind = info.data.get("kind")
+    return kind in WORLD_LOADERS and name in _loader_params(kind)
+
+
 class WorldSpec(BaseModel):
-    """``[world]``: which world and its parameters (see :func:`sim.world.synthetic_world`)."""
+    """``[world]``: which world and its parameters.
+
+    Each loader takes its own parameters (:func:`sim.world.synthetic_world`,
+    :func:`sim.world.identical_world`); setting one the chosen loader does not take is an
+    error.
+    """
 
     model_config = STRICT
     kind: str = "synthetic"
@@ -72,7 +91,7 @@ class WorldSpec(BaseModel):
     @classmethod
     def _fewer_powers_than_states(cls, v: int, info: ValidationInfo) -> int:
         n = info.data.get("n_states")
-        if n is not None and v >= n:
+        if _loader_takes(info, "n_great_powers") and n is not None and v >= n:
             raise ValueError(f"n_great_powers={v} must be below n_states={n}")
         return v
 
@@ -80,16 +99,69 @@ class WorldSpec(BaseModel):
     @classmethod
     def _powers_add_up(cls, v: int, info: ValidationInfo) -> int:
         g, r = info.data.get("n_great_powers"), info.data.get("revisionist_powers")
-        if g is not None and r is not None and r + v > g - 1:
+        if (
+            _loader_takes(info, "nonaligned_powers")
+            and g is not None
+            and r is not None
+            and r + v > g - 1
+        ):
             raise ValueError(
                 f"revisionist_powers + nonaligned_powers = {r + v} must leave the leading "
                 f"Western power: at most n_great_powers-1={g - 1}"
             )
         return v
 
+    @model_validator(mode="after")
+    def _only_the_loaders_parameters(self) -> WorldSpec:
+        # a key the loader does not take is an error unless it only restates the default
+        # (as a scenario dumped in full and read back does)
+        takes = _loader_params(self.kind)
+        fields = type(self).model_fields
+        unused = [
+            k
+            for k in fields
+            if k in self.model_fields_set
+            and k != "kind"
+            and k not in takes
+            and getattr(self, k) != fields[k].default
+        ]
+        if unused:
+            raise ValueError(
+                f"world {self.kind!r} does not take {', '.join(unused)}; "
+                f"it takes: {', '.join(takes)}"
+            )
+        return self
+
     def params(self) -> dict[str, Any]:
-        """Keyword arguments for the world loader."""
-        return self.model_dump(exclude={"kind"})
+        """Keyword arguments for the world loader (only those it takes)."""
+        takes = _loader_params(self.kind)
+        return {k: v for k, v in self.model_dump(exclude={"kind"}).items() if k in takes}
+
+
+class PayoffSpec(BaseModel):
+    """``[payoffs]``: theory-mode payoffs of joining a coalition (:mod:`sim.payoffs`).
+
+    ``kind`` names the model (Carraro and Siniscalco 1993, or Barrett 1994); ``b`` and
+    ``c`` weigh benefits and abatement costs, ``a`` is Barrett's benefit intercept.
+    """
+
+    model_config = STRICT
+    kind: Literal[tuple(THEORY_PAYOFFS)]  # type: ignore[valid-type]
+    a: Annotated[float, Field(gt=0.0, le=1e9)] = 100.0
+    b: Annotated[float, Field(gt=0.0, le=1e9)] = 1.0
+    c: Annotated[float, Field(gt=0.0, le=1e9)] = 1.0
+
+    @model_validator(mode="after")
+    def _a_is_barretts(self) -> PayoffSpec:
+        default = type(self).model_fields["a"].default
+        if self.kind != "barrett" and "a" in self.model_fields_set and self.a != default:
+            raise ValueError(f"payoffs {self.kind!r} take b and c, not a")
+        return self
+
+    def params(self) -> dict[str, float]:
+        """Keyword arguments of the payoff model."""
+        names = ("a", "b", "c") if self.kind == "barrett" else ("b", "c")
+        return {k: getattr(self, k) for k in names}
 
 
 class ProblemSpec(BaseModel):
@@ -123,6 +195,7 @@ class Scenario(BaseModel):
     problems: ProblemSpec = Field(default_factory=ProblemSpec)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    payoffs: PayoffSpec | None = None
 
     @field_validator("regime")
     @classmethod
@@ -152,6 +225,9 @@ class Scenario(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain data, every default filled in."""
         data = self.model_dump(mode="json", exclude_none=True)
+        data["world"] = {"kind": self.world.kind, **self.world.params()}
+        if self.payoffs is not None:
+            data["payoffs"] = {"kind": self.payoffs.kind, **self.payoffs.params()}
         data["behaviour"] = dict(sorted(data["behaviour"].items()))
         resolved = {}
         for name in REGIMES:
@@ -177,6 +253,8 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
         return list(WorldSpec.model_fields)
     if head == "problems":
         return list(ProblemSpec.model_fields)
+    if head == "payoffs":
+        return list(PayoffSpec.model_fields)
     if head == "behaviour":
         return list(Behaviour.__dataclass_fields__)
     if head == "rules" and len(loc) >= 2 and loc[1] in REGIMES:

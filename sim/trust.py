@@ -16,10 +16,61 @@ groups (alignment bin x regime type) plus a per-state *reputation*:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 ALIGNMENT_BINS = 5
 AFFINITY_WEIGHT = 0.7
+
+
+@dataclass(eq=False)
+class SetStats:
+    """Fixed parts of trust computations over sets of states (:meth:`Trust.prepare_sets`).
+
+    Attributes
+    ----------
+    sets : numpy.ndarray
+        The sets as 0/1 float rows over states.
+    rows, cols, cells : numpy.ndarray
+        The members, as (set, state) entries in row-major order, and the (set, group)
+        cell of each entry as a flat index into a set x group array.
+    any : bool
+        Whether any set has a member.
+    per_set, per_state : numpy.ndarray
+        Members per set, and sets each state is in.
+    size : numpy.ndarray
+        Members per set, at least 1.
+    shares, counts : numpy.ndarray
+        Set x group: share and number of each set's members in each group.
+    who, signed, reputation_step : numpy.ndarray
+        States in at least one set, the number of sets each of them is in, and the
+        step of its reputation update.
+    present, positive : numpy.ndarray
+        Set x group: whether the group has members in the set (as 0/1 and as a mask).
+    together, mask, affinity_step : numpy.ndarray
+        For the group pairs ``mask`` that sit together in at least one set: in how
+        many, and the step of their affinity update.
+    """
+
+    sets: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    cells: np.ndarray
+    any: bool
+    per_set: np.ndarray
+    per_state: np.ndarray
+    size: np.ndarray
+    shares: np.ndarray
+    counts: np.ndarray
+    who: np.ndarray
+    signed: np.ndarray
+    reputation_step: np.ndarray
+    present: np.ndarray
+    positive: np.ndarray
+    together: np.ndarray
+    mask: np.ndarray
+    affinity_step: np.ndarray
 
 
 class Trust:
@@ -84,17 +135,24 @@ class Trust:
         """Mean trust among ``members`` (indices), self-pairs included."""
         if len(members) == 0:
             return 0.0
-        counts = self.group_counts(members)
+        return self.among_groups(self.group[members], self.reputation[members])
+
+    def among_groups(self, groups: np.ndarray, reputation: np.ndarray) -> float:
+        """:meth:`among` from the members' groups and reputations (at least one member)."""
+        counts = np.bincount(groups, minlength=self.n_groups)
         p = counts / counts.sum()
         aff = float(p @ self.affinity @ p)
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * float(
-            self.reputation[members].mean()
-        )
+        mean_reputation = float(reputation.sum() / len(reputation))  # as numpy.mean
+        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * mean_reputation
 
     def in_state(self, states: np.ndarray, j: int) -> np.ndarray:
         """Trust of each of ``states`` in state ``j``."""
+        return self.toward_state(j)[self.group[states]]
+
+    def toward_state(self, j: int) -> np.ndarray:
+        """Trust of (a member of) each group in state ``j``."""
         return (
-            AFFINITY_WEIGHT * self.affinity[self.group[states], self.group[j]]
+            AFFINITY_WEIGHT * self.affinity[:, self.group[j]]
             + (1 - AFFINITY_WEIGHT) * self.reputation[j]
         )
 
@@ -105,56 +163,102 @@ class Trust:
         ) * float(self.reputation[j])
 
     # --- many sets at once (one row per set of signatories) -----------------------------
-    def _set_shares(self, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        size = np.maximum(sets.sum(axis=1), 1)
-        return sets @ self.onehot / size[:, None], (sets @ self.reputation) / size
+    def prepare_sets(self, sets: np.ndarray) -> SetStats:
+        """What :meth:`sets_trust` and :meth:`reciprocate_sets` need of ``sets`` (0/1 rows)
+        that does not change while the sets stay the same (e.g. the agreements in force).
+        """  # noqa: D205
+        members = np.asarray(sets, dtype=bool)
+        n_sets = len(members)
+        rows, cols = np.nonzero(members)
+        cells = rows * self.n_groups + self.group[cols]
+        # whole numbers, counted: what summing the 0/1 rows gives
+        counts = np.bincount(cells, minlength=n_sets * self.n_groups).reshape(n_sets, -1)
+        per_set = np.count_nonzero(members, axis=1)
+        size = np.maximum(per_set, 1)
+        signed = np.count_nonzero(members, axis=0)  # sets each state is in
+        who = signed > 0
+        present = (counts > 0).astype(float)
+        together = present.T @ present  # group x group: sets where both sit
+        mask = together > 0
+        eta = self.learning
+        # m pieces of evidence at once move trust as far as m updates in a row would
+        return SetStats(
+            sets=members.astype(float),
+            rows=rows,
+            cols=cols,
+            cells=cells,
+            any=len(rows) > 0,
+            per_set=per_set,
+            per_state=signed,
+            size=size,
+            shares=counts / size[:, None],
+            counts=counts,
+            who=who,
+            signed=signed[who],
+            reputation_step=1 - (1 - eta) ** signed[who],
+            present=present,
+            positive=counts > 0,
+            together=together[mask],
+            mask=mask,
+            affinity_step=1 - (1 - eta) ** together[mask],
+        )
 
     def toward_sets(self, sets: np.ndarray) -> np.ndarray:
         """Trust of every state (columns) in each set of states (0/1 rows)."""
-        return self.sets_trust(sets)[0]
+        by_group, rep, _ = self._by_group(self.prepare_sets(sets))
+        return (AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None])[:, self.group]
 
     def among_sets(self, sets: np.ndarray) -> np.ndarray:
         """Mean trust among the members of each set (self-pairs included)."""
-        return self.sets_trust(sets)[1]
+        return self._by_group(self.prepare_sets(sets))[2]
 
-    def sets_trust(self, sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Both at once: trust of every state in each set, and trust among each set."""
-        shares, rep = self._set_shares(np.asarray(sets, dtype=float))
-        by_group = shares @ self.affinity.T  # set x group: trust of a group in the set
-        toward = (AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None])[:, self.group]
-        among = AFFINITY_WEIGHT * (by_group * shares).sum(axis=1) + (1 - AFFINITY_WEIGHT) * rep
-        return toward, among
+    def _by_group(self, stats: SetStats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Trust of each group in each set (set x group), the sets' mean reputation, and
+        the mean trust among each set's members.
+        """  # noqa: D205
+        rep = (stats.sets @ self.reputation) / stats.size
+        by_group = stats.shares @ self.affinity.T  # set x group: trust of a group in the set
+        among = (
+            AFFINITY_WEIGHT * (by_group * stats.shares).sum(axis=1) + (1 - AFFINITY_WEIGHT) * rep
+        )
+        return by_group, rep, among
 
-    def reciprocate_sets(self, sets: np.ndarray, kept: np.ndarray) -> None:
+    def sets_trust(self, stats: SetStats) -> tuple[np.ndarray, np.ndarray]:
+        """Trust of each member in its set (one value per entry of ``stats.rows, cols``)
+        and the mean trust among each set's members.
+        """  # noqa: D205
+        by_group, rep, among = self._by_group(stats)
+        toward = AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None]
+        return toward.ravel()[stats.cells], among
+
+    def reciprocate_sets(self, stats: SetStats, kept: np.ndarray) -> None:
         """Reciprocity after several agreements at once (simultaneous updates).
 
-        ``kept`` is 1 where a member of a set kept its commitment, 0 where it defected.
-        Each state's reputation moves toward its keep rate over its agreements; the
-        affinity between two groups moves toward the mean keep rate of both, averaged
-        over the agreements where they sat together. Evidence from ``m`` agreements
-        moves trust as far as ``m`` single updates would (step ``1 - (1 - eta)^m``).
+        ``kept`` says for each member (entry of ``stats.rows, cols``) whether it kept
+        its commitment. Each state's reputation moves toward its keep rate over its
+        agreements; the affinity between two groups moves toward the mean keep rate of
+        both, averaged over the agreements where they sat together. Evidence from ``m``
+        agreements moves trust as far as ``m`` single updates would (step
+        ``1 - (1 - eta)^m``).
         """
-        sets = np.asarray(sets, dtype=float)
-        if not sets.any():
+        if not stats.any:
             return
-        eta = self.learning
-        signed = sets.sum(axis=0)
-        kept = kept * sets  # only members' keeping counts
-        kept_by_state = kept.sum(axis=0)
-        who = signed > 0
-        # m pieces of evidence at once move trust as far as m updates in a row would
-        step = 1 - (1 - eta) ** signed[who]
-        self.reputation[who] += step * (kept_by_state[who] / signed[who] - self.reputation[who])
-        counts = sets @ self.onehot
-        present = (counts > 0).astype(float)
-        rate = np.divide(kept @ self.onehot, counts, out=np.zeros_like(counts), where=counts > 0)
+        who = stats.who
+        # whole numbers: counted, they are what summing 0/1 rows gives
+        kept_by_state = np.bincount(stats.cols[kept], minlength=len(self.reputation))
+        self.reputation[who] += stats.reputation_step * (
+            kept_by_state[who] / stats.signed - self.reputation[who]
+        )
+        counts = stats.counts
+        kept_by_group = np.bincount(stats.cells[kept], minlength=counts.size)
+        rate = np.zeros(counts.shape)  # a group's keep rate in each set where it sits
+        np.divide(kept_by_group.reshape(counts.shape), counts, out=rate, where=stats.positive)
+        present = stats.present
         weighted = present * rate
-        together = present.T @ present
         target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
-        mask = together > 0
-        target = target_sum[mask] / together[mask]
-        step = 1 - (1 - eta) ** together[mask]
-        self.affinity[mask] += step * (target - self.affinity[mask])
+        mask = stats.mask
+        target = target_sum[mask] / stats.together
+        self.affinity[mask] += stats.affinity_step * (target - self.affinity[mask])
 
     def revert(self) -> None:
         """Move trust back toward its seed (DESIGN.md: trust reverts)."""

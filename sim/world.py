@@ -3,8 +3,8 @@
 A :class:`World` holds every attribute of DESIGN.md (Entities, States) as one array per
 attribute, index ``i`` being state ``i``; Mesa agents (:mod:`sim.agents`) give each state
 its identity and read their attributes from here. Worlds come from *loaders*, found by
-name in :data:`WORLD_LOADERS`: ``synthetic`` (this module) now, ``real`` (the data of
-2022) later, and any new loader by one registry line.
+name in :data:`WORLD_LOADERS`: ``synthetic`` and ``identical`` (this module) now,
+``real`` (the data of 2022) later, and any new loader by one registry line.
 """
 
 from __future__ import annotations
@@ -119,6 +119,21 @@ class World:
     def great_power(self) -> np.ndarray:
         """Boolean mask of great powers."""
         return self.kind == GREAT_POWER
+
+    @cached_property
+    def great_powers(self) -> np.ndarray:
+        """Indices of the great powers."""
+        return np.flatnonzero(self.great_power)
+
+    @cached_property
+    def developing(self) -> np.ndarray:
+        """Indices of the developing states."""
+        return np.flatnonzero(self.kind == DEVELOPING)
+
+    @cached_property
+    def total_bandwidth(self) -> float:
+        """Forum seats all states together can staff."""
+        return float(self.bandwidth.sum())
 
     @cached_property
     def camp(self) -> np.ndarray:
@@ -321,9 +336,49 @@ def synthetic_world(
     )
 
 
-#: World loaders by name: ``loader(rng, **params) -> World``. A real-world dataset plugs
-#: in with one line here (issue #5).
-WORLD_LOADERS: dict[str, Callable[..., World]] = {"synthetic": synthetic_world}
+#: Seats of each identical state: far more than any run can fill, so that bandwidth never
+#: decides who joins a coalition in the theory mode.
+IDENTICAL_BANDWIDTH = 1_000.0
+
+
+def identical_world(rng: np.random.Generator, *, n_states: int = 10) -> World:
+    """``n_states`` identical states: the theory mode of coalition stability.
+
+    The international environmental agreements literature (Carraro and Siniscalco 1993,
+    Barrett 1994; :mod:`sim.payoffs`) studies ``N`` identical states; so does
+    ``multilat validate``. Every state has the same capability, population, exposure
+    (0.5 on every issue), bandwidth (:data:`IDENTICAL_BANDWIDTH` seats: they never bind),
+    alignment (0, non-aligned) and democracy (0.5); all are developing states, none is
+    revisionist, none holds a permanent council seat; regions rotate by index. Nothing
+    is drawn from ``rng``.
+    """
+    n = n_states
+    if n < 2:
+        raise ValueError(f"n_states={n} must be at least 2")
+    ids = [f"S{i:03d}" for i in range(n)]
+    share = np.full(n, 1.0 / n)
+    return World(
+        ids=ids,
+        names=list(ids),
+        kind=np.full(n, DEVELOPING),
+        power=share,
+        population=share.copy(),
+        democracy=np.full(n, 0.5),
+        alignment=np.zeros(n),
+        revisionist=np.zeros(n, dtype=bool),
+        exposure=np.full((n, len(ISSUE_NAMES)), 0.5),
+        bandwidth=np.full(n, IDENTICAL_BANDWIDTH),
+        region=np.arange(n) % len(REGIONS),
+        permanent=np.zeros(n, dtype=bool),
+    )
+
+
+#: World loaders by name: ``loader(rng, **params) -> World``, every parameter keyword-only.
+#: A real-world dataset plugs in with one line here (issue #5).
+WORLD_LOADERS: dict[str, Callable[..., World]] = {
+    "synthetic": synthetic_world,
+    "identical": identical_world,
+}
 
 
 def load_world(kind: str, rng: np.random.Generator, **params: Any) -> World:

@@ -20,6 +20,8 @@ from pydantic.dataclasses import dataclass
 
 from sim.decisions import MIN_AMBITION, Decision
 from sim.forums import ABSTAIN, NO, YES, Forum
+from sim.membership import settle
+from sim.payoffs import PositionMargins
 from sim.positions import take_positions
 from sim.problems import Problem
 from sim.regimes.base import RULES_CONFIG, Regime, Rules, Steps, Unit
@@ -114,7 +116,13 @@ class Coalition(Regime):
         return float(levels[int(np.argmax(value))])
 
     def decide(self, forum: Forum, problem: Problem) -> Decision:
-        """The lead's narrow mandate; invitees with room opt in."""
+        """The lead's narrow mandate; invitees with room join and leave until settled.
+
+        Starting from the lead alone, the membership process (:func:`sim.membership.settle`)
+        lets a willing invitee join when joining pays at least as well as staying out and
+        a member leave when leaving pays strictly better. The payoffs are the invitees'
+        position margins, or the scenario's theory payoffs (:mod:`sim.payoffs`).
+        """
         m, r = self.model, self.rules
         lead = forum.founder
         if forum.invited is None:  # it depends only on the problem and the lead
@@ -129,8 +137,8 @@ class Coalition(Regime):
         level = self.mandate(
             problem, invited, willing, pos.ambition, float(pos.ambition[is_lead][0])
         )
-        joins = willing & (pos.ambition >= r.accept_ratio * level - 1e-12)
-        joins |= is_lead
+        payoffs = m.payoffs or PositionMargins(pos.ambition - r.accept_ratio * level)
+        joins = settle(payoffs, members=is_lead, eligible=willing, fixed=is_lead)
         votes = np.where(joins, YES, np.where(pos.oppose, NO, ABSTAIN))
         agreed = level >= MIN_AMBITION and int(joins.sum()) >= r.min_members
         signatories = invited[joins] if agreed else np.zeros(0, dtype=int)
