@@ -573,7 +573,7 @@ def sweep(
     ] = False,
 ) -> None:
     """Run a parameter sweep and print the main metrics per regime."""
-    from sim.sweep import SweepError
+    from sim.sweep import ExecutorError, SweepError, WorkersFailed
     from sim.sweep import run as run_sweep
 
     err = Console(stderr=True)
@@ -595,7 +595,9 @@ def sweep(
         )
     except SweepError as exc:
         raise CliError(str(exc)) from None
-    except RuntimeError as exc:  # Dask missing
+    except WorkersFailed as exc:
+        raise CliError(str(exc), exit_code=1) from None
+    except ExecutorError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"sweep failed: {exc}", exit_code=1) from None

@@ -7,7 +7,17 @@ design (:mod:`sim.sweep.design`) gives the points, each run gets its seed from i
 results folder (:mod:`sim.sweep.store`) that :func:`sim.results.load` reads.
 """
 
+from sim.sweep.executors import ExecutorError, WorkersFailed
 from sim.sweep.runner import SweepError, run
 from sim.sweep.spec import SpecError, SweepSpec, load_spec, parse_spec
 
-__all__ = ["SpecError", "SweepError", "SweepSpec", "load_spec", "parse_spec", "run"]
+__all__ = [
+    "ExecutorError",
+    "SpecError",
+    "SweepError",
+    "WorkersFailed",
+    "SweepSpec",
+    "load_spec",
+    "parse_spec",
+    "run",
+]

@@ -19,6 +19,14 @@ from typing import Any, Protocol
 from sim.sweep.worker import Job, execute, warm_up
 
 
+class ExecutorError(RuntimeError):
+    """An executor cannot run anything (e.g. Dask is not installed); one line."""
+
+
+class WorkersFailed(ExecutorError):
+    """The worker processes died before finishing a single run: nothing can run."""
+
+
 class Executor(Protocol):
     """What the runner needs of an executor."""
 
@@ -77,11 +85,12 @@ class PoolExecutor:
         self.workers = workers
         self.slots = 4 * workers
         self.description = f"local process pool, {workers} workers"
-        self._pool = self._start()
         #: the pool each future in flight was submitted to
         self._owner: dict[cf.Future, cf.ProcessPoolExecutor] = {}
+        self._pool = self._start()
 
     def _start(self) -> cf.ProcessPoolExecutor:
+        self._finished = 0  # runs finished on the current pool
         return cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -106,12 +115,25 @@ class PoolExecutor:
         """
         owner = self._owner.pop(future, None)
         try:
-            return future.result()
-        except cf.process.BrokenProcessPool:
+            row = future.result()
+        except cf.process.BrokenProcessPool as exc:
             if owner is self._pool:
+                finished = self._finished + sum(
+                    1
+                    for f, pool in self._owner.items()
+                    if pool is owner and f.done() and f.exception() is None
+                )
+                if not finished:
+                    raise WorkersFailed(
+                        f"the worker processes died before finishing any run ({exc}); in a "
+                        "script, call sim.sweep.run under `if __name__ == '__main__':`"
+                    ) from None
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._start()
             raise
+        if owner is self._pool:
+            self._finished += 1
+        return row
 
     def close(self) -> None:
         """Stop the workers; queued runs are cancelled."""

@@ -21,7 +21,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.sweep.design import make_design, point_params, salib_problem
-from sim.sweep.executors import Executor, make_executor
+from sim.sweep.executors import Executor, WorkersFailed, make_executor
 from sim.sweep.seeds import key_text, spawn_key
 from sim.sweep.spec import SweepSpec, load_spec, parse_spec
 from sim.sweep.store import (
@@ -232,6 +232,8 @@ def execute_sweep(
                 j = in_flight.pop(future)
                 try:
                     row = executor.result(future)
+                except WorkersFailed:
+                    raise
                 except Exception:  # noqa: BLE001 - the worker died; the sweep goes on
                     row = _died(j)
                 row.update(params[j.point_id])

@@ -264,3 +264,23 @@ def test_a_dying_worker_fails_its_runs_and_the_pool_recovers(
     res = run(TINY, out=out, workers=2, retry_failed=True, progress=False)
     assert res.manifest["counts"] == {"ok": 12, "failed": 0, "pending": 0}
     assert digest(out / "runs.parquet") == digest(serial_tiny / "runs.parquet")
+
+
+NO_GUARD = """
+from sim.sweep import run
+run({spec!r}, out={out!r}, workers=2, progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_workers_that_cannot_start_stop_the_sweep_with_a_hint(tmp_path: Path) -> None:
+    # a script without the `if __name__ == "__main__":` guard: every spawned worker
+    # re-runs it and dies while starting
+    script = tmp_path / "no_guard.py"
+    script.write_text(NO_GUARD.format(spec=TINY, out=str(tmp_path / "o")), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 1
+    assert "WorkersFailed: the worker processes died before finishing any run" in proc.stderr
+    assert "if __name__ == '__main__':" in proc.stderr
