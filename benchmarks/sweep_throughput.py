@@ -10,15 +10,17 @@
    * :func:`sim.sweep.run` with ``workers=1`` (this process), for the parallel
      efficiency ``(time with 1 worker) / (W x time with W workers)``.
 
-   Each is timed ``--repeats`` times (wall clock, pool start-up included), in turns, and
-   the median is kept. Printed: runs per second of each and the ratios.
+   Each is timed ``--repeats`` times (wall clock, pool start-up included), in turns;
+   printed: the median and the minimum of each (the minimum is the least disturbed by
+   other work on the machine), runs per second from the median, and the ratios from
+   both. The start-up of a pool alone (spawn, import of the model) is timed too.
 2. Memory: a sweep of ``--memory-runs`` runs (default 500 and 5,000; small runs) in a
    fresh Python process each, ``workers=W``; printed: the peak resident memory of the
    parent process and of the largest worker (``getrusage``), and the size of the folder.
 
 Run from the repository root::
 
-    python benchmarks/sweep_throughput.py                  # defaults, a few minutes
+    python benchmarks/sweep_throughput.py                  # defaults, about 5 minutes
     python benchmarks/sweep_throughput.py --repeats 1 --memory-runs 500
 
 No assertions: the numbers are reported, not tested.
@@ -27,7 +29,9 @@ No assertions: the numbers are reported, not tested.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -44,6 +48,7 @@ import numpy as np
 
 from sim.model import MultilatModel
 from sim.sweep import run as run_sweep
+from sim.sweep.worker import warm_up
 
 MEMORY_CHILD = r"""
 import json, resource, sys, time
@@ -110,6 +115,16 @@ def time_sweep(args: argparse.Namespace, workers: int, tmp: Path) -> float:
     return seconds
 
 
+def time_pool_start(workers: int) -> float:
+    """Seconds to start a pool like the sweep's (spawn, model imported) and use every worker."""
+    start = time.perf_counter()
+    with cf.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+    ) as pool:
+        list(pool.map(abs, range(workers)))
+    return time.perf_counter() - start
+
+
 def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
@@ -154,7 +169,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--states", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--memory-runs", nargs="*", type=int, default=[500, 5000])
     parser.add_argument("--memory-steps", type=int, default=10)
     args = parser.parse_args()
@@ -165,31 +180,41 @@ def main() -> None:
     print(
         f"design: {len(args.regimes)} regimes x {len(args.rivalry)} rivalry levels x "
         f"{args.replicates} replicates = {n_runs} runs of {args.steps} steps, "
-        f"{args.states} states; {args.workers} workers; {args.repeats} repeats (median)\n"
+        f"{args.states} states; {args.workers} workers; {args.repeats} repeats\n"
     )
-    times: dict[str, list[float]] = {"batch_run": [], "sweep": [], "sweep-1": []}
+    times: dict[str, list[float]] = {"batch_run": [], "sweep": [], "sweep-1": [], "pool start": []}
+    summary: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for _ in range(args.repeats):
             times["batch_run"].append(time_batch_run(args))
             times["sweep"].append(time_sweep(args, args.workers, tmp))
             times["sweep-1"].append(time_sweep(args, 1, tmp))
-        med = {k: statistics.median(v) for k, v in times.items()}
-        rate = {k: n_runs / v for k, v in med.items()}
+            times["pool start"].append(time_pool_start(args.workers))
         w = args.workers
-        print(f"{'runner':44} {'seconds':>8} {'runs/s':>8}   all seconds")
+        print(f"{'':44} {'median':>8} {'min':>8} {'runs/s':>8}   all seconds")
         labels = {
             "batch_run": f"mesa.batch_run, {w} processes",
             "sweep": f"sim.sweep.run, {w} workers",
             "sweep-1": "sim.sweep.run, 1 worker (in process)",
+            "pool start": f"start-up of a {w}-worker pool (no runs)",
         }
+        for key in ("median", "min"):
+            pick = statistics.median if key == "median" else min
+            summary[key] = {k: pick(v) for k, v in times.items()}
         for k, label in labels.items():
             shown = ", ".join(f"{t:.2f}" for t in times[k])
-            print(f"{label:44} {med[k]:8.2f} {rate[k]:8.2f}   {shown}")
-        ratio = rate["sweep"] / rate["batch_run"]
-        efficiency = med["sweep-1"] / (w * med["sweep"])
-        print(f"\nthroughput ratio, sweep / batch_run ({w} each): {ratio:.2f}")
-        print(f"parallel efficiency of the sweep on {w} workers: {efficiency:.2f}")
+            med, low = summary["median"][k], summary["min"][k]
+            rate = f"{n_runs / med:8.2f}" if k != "pool start" else f"{'':8}"
+            print(f"{label:44} {med:8.2f} {low:8.2f} {rate}   {shown}")
+        for key in ("median", "min"):
+            t = summary[key]
+            ratio = t["batch_run"] / t["sweep"]
+            efficiency = t["sweep-1"] / (w * t["sweep"])
+            print(
+                f"from the {key}s: throughput ratio sweep / batch_run ({w} each) {ratio:.2f}, "
+                f"parallel efficiency of the sweep on {w} workers {efficiency:.2f}"
+            )
 
         if args.memory_runs:
             print(f"\nmemory ({args.memory_steps}-step runs, 15 states, {w} workers):")
