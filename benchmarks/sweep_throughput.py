@@ -5,15 +5,17 @@
 
    * ``mesa.batch_run(MultilatModel, ..., number_processes=W, data_collection_period=1)``:
      every step's metrics come back to the parent in memory, as our sweep writes them;
-   * :func:`sim.sweep.run` with ``workers=W`` (local process pool): run-level rows and
-     per-step Parquet parts on disk, status log, manifest;
+   * :func:`sim.sweep.run` with ``workers=W`` (local process pool), in a fresh process
+     each time as ``multilat sweep`` runs it: run-level rows and per-step Parquet parts
+     on disk, status log, manifest;
    * :func:`sim.sweep.run` with ``workers=1`` (this process), for the parallel
      efficiency ``(time with 1 worker) / (W x time with W workers)``.
 
    Each is timed ``--repeats`` times (wall clock, pool start-up included), in turns;
    printed: the median and the minimum of each (the minimum is the least disturbed by
    other work on the machine), runs per second from the median, and the ratios from
-   both. The start-up of a pool alone (spawn, import of the model) is timed too.
+   both. The start-up of a ``spawn`` pool alone (the workers import the model) is timed
+   too: what the sweep's ``forkserver`` pool saves.
 2. Memory: a sweep of ``--memory-runs`` runs (default 500 and 5,000; small runs) in a
    fresh Python process each, ``workers=W``; printed: the peak resident memory of the
    parent process and of the largest worker (``getrusage``), and the size of the folder.
@@ -47,8 +49,17 @@ import mesa
 import numpy as np
 
 from sim.model import MultilatModel
-from sim.sweep import run as run_sweep
+from sim.sweep.executors import pool_context
 from sim.sweep.worker import warm_up
+
+SWEEP_CHILD = r"""
+import json, sys, time
+from sim.sweep import run
+spec, out, workers = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+t = time.perf_counter()
+run(spec, out=out, workers=workers, progress=False)
+print(time.perf_counter() - t)
+"""
 
 MEMORY_CHILD = r"""
 import json, resource, sys, time
@@ -105,22 +116,29 @@ def time_batch_run(args: argparse.Namespace) -> float:
 
 
 def time_sweep(args: argparse.Namespace, workers: int, tmp: Path) -> float:
+    """Seconds of ``sim.sweep.run`` in a fresh process, as ``multilat sweep`` runs it.
+
+    A fresh process each time, so that the pool (and its ``forkserver``) starts anew as
+    it does for every ``multilat sweep``; the parent's own imports are not counted.
+    """
     out = tmp / f"sweep-{workers}"
     shutil.rmtree(out, ignore_errors=True)
     spec = spec_for(args, args.replicates, "throughput")
-    start = time.perf_counter()
-    run_sweep(spec, out=out, workers=workers, progress=False)
-    seconds = time.perf_counter() - start
+    proc = subprocess.run(
+        [sys.executable, "-c", SWEEP_CHILD, json.dumps(spec), str(out), str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     shutil.rmtree(out, ignore_errors=True)
-    return seconds
+    return float(proc.stdout.strip().splitlines()[-1])
 
 
-def time_pool_start(workers: int) -> float:
-    """Seconds to start a pool like the sweep's (spawn, model imported) and use every worker."""
+def time_pool_start(workers: int, method: str) -> float:
+    """Seconds to start a pool (model imported) and use every worker."""
+    ctx = pool_context() if method == "forkserver" else multiprocessing.get_context(method)
     start = time.perf_counter()
-    with cf.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
-    ) as pool:
+    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm_up) as pool:
         list(pool.map(abs, range(workers)))
     return time.perf_counter() - start
 
@@ -182,7 +200,7 @@ def main() -> None:
         f"{args.replicates} replicates = {n_runs} runs of {args.steps} steps, "
         f"{args.states} states; {args.workers} workers; {args.repeats} repeats\n"
     )
-    times: dict[str, list[float]] = {"batch_run": [], "sweep": [], "sweep-1": [], "pool start": []}
+    times: dict[str, list[float]] = {"batch_run": [], "sweep": [], "sweep-1": [], "spawn start": []}
     summary: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -190,14 +208,14 @@ def main() -> None:
             times["batch_run"].append(time_batch_run(args))
             times["sweep"].append(time_sweep(args, args.workers, tmp))
             times["sweep-1"].append(time_sweep(args, 1, tmp))
-            times["pool start"].append(time_pool_start(args.workers))
+            times["spawn start"].append(time_pool_start(args.workers, "spawn"))
         w = args.workers
         print(f"{'':44} {'median':>8} {'min':>8} {'runs/s':>8}   all seconds")
         labels = {
             "batch_run": f"mesa.batch_run, {w} processes",
             "sweep": f"sim.sweep.run, {w} workers",
             "sweep-1": "sim.sweep.run, 1 worker (in process)",
-            "pool start": f"start-up of a {w}-worker pool (no runs)",
+            "spawn start": f"start-up of a {w}-worker spawn pool (no runs)",
         }
         for key in ("median", "min"):
             pick = statistics.median if key == "median" else min
@@ -205,7 +223,7 @@ def main() -> None:
         for k, label in labels.items():
             shown = ", ".join(f"{t:.2f}" for t in times[k])
             med, low = summary["median"][k], summary["min"][k]
-            rate = f"{n_runs / med:8.2f}" if k != "pool start" else f"{'':8}"
+            rate = f"{n_runs / med:8.2f}" if k != "spawn start" else f"{'':8}"
             print(f"{label:44} {med:8.2f} {low:8.2f} {rate}   {shown}")
         for key in ("median", "min"):
             t = summary[key]

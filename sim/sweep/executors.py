@@ -4,9 +4,9 @@ All three take a :class:`~sim.sweep.worker.Job`, run :func:`~sim.sweep.worker.ex
 on it and hand back a future; the runner keeps :attr:`slots` of them in flight. None
 changes the results: each run's seed comes from its key (:mod:`sim.sweep.seeds`).
 
-The process pool uses its own ``spawn`` context (never the global start method), so it
-works from a notebook and next to threads; its workers import the model once, when they
-start, and then take run after run.
+The process pool uses its own ``forkserver`` context (``spawn`` where there is none;
+never the global start method), so it works from a notebook and next to threads; the
+model is imported once, before the workers start, and they take run after run.
 """
 
 from __future__ import annotations
@@ -48,6 +48,26 @@ class Executor(Protocol):
         """Release the workers; runs not started are dropped."""
 
 
+#: Modules a ``forkserver`` imports once, before it forks the workers.
+PRELOAD = ["sim.sweep.worker", "sim.model", "sim.cli"]
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """The pool's own start method: ``forkserver`` with the model preloaded, else ``spawn``.
+
+    Neither forks the parent (safe next to threads, e.g. in a notebook), and neither
+    changes the global start method. With ``forkserver`` the model is imported once, in
+    the server, and every worker forked from it starts at once (also a pool started
+    anew, or the next sweep from the same notebook); the preload list is the server's,
+    shared by the whole process.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
 class SerialExecutor:
     """Runs each job at once in this process (``workers=1``): easy to debug and profile."""
 
@@ -73,7 +93,7 @@ class SerialExecutor:
 
 
 class PoolExecutor:
-    """A local pool of ``workers`` processes (``spawn``), reused for every run.
+    """A local pool of ``workers`` processes (:func:`pool_context`), reused for every run.
 
     Parameters
     ----------
@@ -92,9 +112,7 @@ class PoolExecutor:
     def _start(self) -> cf.ProcessPoolExecutor:
         self._finished = 0  # runs finished on the current pool
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=warm_up,
+            max_workers=self.workers, mp_context=pool_context(), initializer=warm_up
         )
 
     def submit(self, job: Job) -> cf.Future:

@@ -196,8 +196,8 @@ def test_a_failing_run_is_isolated_and_retried(
     assert res.status.groupby("run_id")["status"].last().eq("ok").all()
 
 
-#: Long enough (about 100 runs of ~0.05 s on 2 workers) to be killed half-way.
-KILLED = tiny(replicates=25)
+#: Long enough (200 runs of ~0.05 s on 2 workers) to be killed well before the end.
+KILLED = tiny(replicates=50)
 KILLED.update(steps=40, burn_in=5)
 
 
@@ -230,11 +230,11 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> No
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["finished"] is None, "the sweep finished before it could be killed"
     kept = len(load(out).runs)
-    assert 0 < kept < 100
+    assert 0 < kept < 200
 
     resumed = run(spec, out=out, workers=1, resume=True, progress=False)
-    run(spec, out=tmp_path / "whole", workers=1, progress=False)
-    assert resumed.manifest["counts"] == {"ok": 100, "failed": 0, "pending": 0}
+    run(spec, out=tmp_path / "whole", workers=2, progress=False)
+    assert resumed.manifest["counts"] == {"ok": 200, "failed": 0, "pending": 0}
     assert len(resumed.manifest["sessions"]) == 2
     assert digest(out / "runs.parquet") == digest(tmp_path / "whole" / "runs.parquet")
     steps_equal(out, tmp_path / "whole")
