@@ -164,7 +164,9 @@ def load(path: str | Path) -> Results:
     return Results(path)
 
 
-def overview(results: Results, metrics: Sequence[str] = MAIN_METRICS, ci: float = 0.95):
+def overview(
+    results: Results, metrics: Sequence[str] = MAIN_METRICS, ci: float = 0.95
+) -> pd.DataFrame:
     """Mean and interval of each of ``metrics`` per regime (all runs if not varied)."""
     by = ["regime"] if "regime" in results.factors else []
     frames = []

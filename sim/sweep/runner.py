@@ -14,7 +14,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from sim.sweep.store import (
     versions,
 )
 from sim.sweep.worker import Job, steps_file
+
+if TYPE_CHECKING:
+    from sim.results import Results
 
 #: Seconds between checks of the futures in flight (keeps Ctrl-C and the bar responsive).
 POLL = 0.5
@@ -199,10 +202,9 @@ def execute_sweep(
             steps_path=str(steps_file(store.steps_dir, point, rep)),
         )
 
-    counts = {"ok": int(ok.sum()), "failed": int(failed.sum())}
+    # failed runs count as done unless they are to be run again
+    counts = {"ok": int(ok.sum()), "failed": 0 if retry_failed else int(failed.sum())}
     todo = _todo(ok, failed, retry_failed)
-    if retry_failed:
-        counts["failed"] = 0
     bar = tqdm(
         total=n_runs,
         initial=counts["ok"] + counts["failed"],
@@ -278,7 +280,7 @@ def run(
     retry_failed: bool = False,
     progress: bool = True,
     notify: Callable[[str], None] | None = None,
-) -> Any:
+) -> Results:
     """Run a sweep and return its results (:class:`sim.results.Results`).
 
     Parameters

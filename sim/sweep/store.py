@@ -178,7 +178,9 @@ class Store:
             ok[ids], failed[ids] = good, ~good
         return ok, failed
 
-    def write_part(self, session: int, seq: int, rows: list[dict[str, Any]], schema: pa.Schema):
+    def write_part(
+        self, session: int, seq: int, rows: list[dict[str, Any]], schema: pa.Schema
+    ) -> None:
         """Write run rows (sorted by run id) as one part, atomically."""
         rows = sorted(rows, key=lambda r: r["run_id"])
         table = pa.Table.from_pylist(rows, schema=schema)
@@ -248,7 +250,7 @@ class StatusLog:
 class PartWriter:
     """Buffers finished run rows and writes them as a part every ``every`` seconds."""
 
-    def __init__(self, store: Store, session: int, schema: pa.Schema, every: float = 2.0):
+    def __init__(self, store: Store, session: int, schema: pa.Schema, every: float = 2.0) -> None:
         self.store, self.session, self.schema, self.every = store, session, schema, every
         self.rows: list[dict[str, Any]] = []
         self.seq = 0
