@@ -284,3 +284,31 @@ def test_workers_that_cannot_start_stop_the_sweep_with_a_hint(tmp_path: Path) ->
     assert proc.returncode == 1
     assert "WorkersFailed: the worker processes died before finishing any run" in proc.stderr
     assert "if __name__ == '__main__':" in proc.stderr
+
+
+def test_cli_sweep_shows_progress_and_a_summary_per_regime(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path / "tiny.toml", TINY)
+    out = tmp_path / "cli"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "100"},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "12/12" in proc.stderr and "ok=12, failed=0" in proc.stderr  # tqdm's bar
+    for word in ("charter", "coalition", "effectiveness", "legitimacy", "95%", str(out)):
+        assert word in proc.stdout
+    quiet = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out)]
+        + ["--resume", "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert quiet.returncode == 0 and quiet.stderr == ""
