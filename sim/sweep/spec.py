@@ -176,7 +176,10 @@ def _factor(key: str, value: Any, design: str, resolved: dict[str, Any]) -> Fact
         integer = isinstance(default, int) and not isinstance(default, bool)
         return Factor(key, low=low, high=high, integer=integer)
     kinds = {type(v).__name__ for v in value}
-    if kinds == {"int", "float"}:
+    # numbers of a float key are floats (rivalry = [0, 1] as 0.0 and 1.0), in every row
+    if kinds == {"int", "float"} or (
+        kinds == {"int"} and isinstance(_default(resolved, key), float)
+    ):
         value = [float(v) for v in value]
     elif len(kinds) > 1:
         raise SpecError(f"{where}: bad value {value!r}: levels of one key must share a type")

@@ -26,6 +26,11 @@ def test_factorial_design_crosses_levels_in_declared_order() -> None:
     assert design["rivalry"].tolist() == [0.0, 1.0, 0.0, 1.0]
 
 
+def test_whole_numbers_of_a_float_key_are_floats() -> None:
+    design = make_design(parse_spec({"sweep": {"rivalry": [0, 1], "world.n_states": [20, 30]}}))
+    assert design["rivalry"].dtype == float and design["world.n_states"].dtype == np.int64
+
+
 def test_nested_tables_and_dotted_keys_are_factors() -> None:
     spec = parse_spec(
         {
