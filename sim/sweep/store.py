@@ -91,15 +91,26 @@ def versions() -> dict[str, str | None]:
 
 
 def git_commit() -> str | None:
-    """The commit of the source tree of the ``sim`` package, if it is a git checkout."""
+    """The commit of the ``sim`` package's source tree (``+dirty`` with uncommitted changes).
+
+    None when the package is not in a git checkout (e.g. installed from a wheel).
+    """
     here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(
+                ["git", *args], cwd=here, capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if not commit:
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"{commit}+dirty" if dirty else commit
 
 
 class Store:
