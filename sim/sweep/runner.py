@@ -81,10 +81,13 @@ def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
         old = store.read_manifest()
         if old.get("spec_hash") != spec.hash:
             changed = _changed_keys(old.get("spec", {}), spec.data)
+            if changed == ["sweep.replicates"] and spec.settings.replicates > old["replicates"]:
+                return store, True  # more replicates: the runs there keep their ids and seeds
             raise SweepError(
                 f"cannot resume {str(out)!r}: its spec has changed "
                 f"(changed keys: {', '.join(changed) or 'none visible'}); resume with the "
-                "spec it was started with, or choose another --out for the new spec"
+                "spec it was started with (only more replicates may be added), or choose "
+                "another --out for the new spec"
             )
         return store, True
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -166,6 +169,12 @@ def execute_sweep(
     if existing:
         store.remove_temporaries()
         manifest = store.read_manifest()
+        if manifest["spec_hash"] != spec.hash:  # more replicates (see _open_store)
+            n = len(design) * spec.settings.replicates
+            manifest.update(
+                spec=spec.data, spec_hash=spec.hash, replicates=spec.settings.replicates, runs=n
+            )
+            manifest["finished"] = None
     else:
         store.write_design(design)
         manifest = _new_manifest(spec, design, spec_path)

@@ -132,6 +132,24 @@ def test_refuses_an_existing_sweep_without_resume(serial_tiny: Path) -> None:
         run(TINY, out=serial_tiny, workers=1, progress=False)
 
 
+def test_resume_adds_replicates_without_touching_existing_runs(
+    serial_tiny: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    out = tmp_path / "grown"
+    shutil.copytree(serial_tiny, out)
+    res = run(tiny(replicates=4), out=out, workers=1, resume=True, progress=False)
+    assert res.manifest["counts"] == {"ok": 16, "failed": 0, "pending": 0}
+    assert res.manifest["replicates"] == 4 and res.manifest["runs"] == 16
+    assert res.status["replicate"].tolist()[12:] == [3, 3, 3, 3]  # only the new ones ran
+    fresh = run(tiny(replicates=4), out=tmp_path / "fresh", workers=1, progress=False)
+    assert digest(out / "runs.parquet") == digest(fresh.path / "runs.parquet")
+    # fewer replicates is a changed spec
+    with pytest.raises(SweepError, match="changed keys: sweep.replicates"):
+        run(tiny(replicates=2), out=out, workers=1, resume=True, progress=False)
+
+
 def test_resume_refuses_a_changed_spec(serial_tiny: Path) -> None:
     with pytest.raises(SweepError, match=r"its spec has changed \(changed keys: sweep.rivalry\)"):
         run(tiny(rivalry=[0.0, 0.5]), out=serial_tiny, workers=1, resume=True, progress=False)
@@ -145,7 +163,7 @@ def test_resume_of_a_finished_sweep_changes_nothing(serial_tiny: Path) -> None:
 
 
 def test_cli_resume_with_changed_spec_is_one_line(serial_tiny: Path, tmp_path: Path) -> None:
-    spec = write_spec(tmp_path / "tiny.toml", tiny(replicates=5))
+    spec = write_spec(tmp_path / "tiny.toml", tiny(rivalry=[0.0, 0.3]))
     proc = subprocess.run(
         [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(serial_tiny)]
         + ["--resume", "--quiet"],
