@@ -1,5 +1,6 @@
 # Finds a Python >= 3.12 by itself (Mesa 3.5 needs it), makes .venv, installs, runs.
-#   make run    install and run the main job on built-in defaults
+#   make run    install and run the main job on built-in defaults: a sweep of the four
+#               regimes x rivalry x issue types (scenarios/quick.toml) into results/quick
 #   make test   install and run the whole test suite
 SHELL := /bin/bash
 VENV  := .venv
@@ -16,8 +17,9 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# --resume: a second `make run` finishes an interrupted sweep, or just prints the summary
 run: install
-	$(VENV)/bin/multilat run scenarios/baseline.toml --out results/baseline
+	$(VENV)/bin/multilat sweep scenarios/quick.toml --out results/quick --resume
 
 test: install
 	$(PY) -m pytest -q

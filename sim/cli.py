@@ -498,6 +498,155 @@ def metrics() -> None:
     console.print(table)
 
 
+# --- sweeps -----------------------------------------------------------------------------
+
+
+def sweep_table(results: Any, ci: float = 0.95) -> Table:
+    """Mean and confidence interval of the main metrics per regime, over the ok runs."""
+    from sim.results import MAIN_METRICS, overview
+
+    table_data = overview(results, MAIN_METRICS, ci=ci)
+    counts = results.manifest.get("counts", {})
+    by_regime = "regime" in table_data.columns
+    table = Table(
+        title=(
+            f"{escape(results.manifest.get('name', 'sweep'))}: {counts.get('ok', 0)} runs ok, "
+            f"{counts.get('failed', 0)} failed, {counts.get('pending', 0)} pending; "
+            f"mean ± half-width of the {ci:.0%} t-interval over runs"
+            + (" per regime" if by_regime else "")
+        ),
+        title_justify="left",
+        show_edge=False,
+    )
+    groups = list(table_data["regime"].unique()) if by_regime else ["all runs"]
+    table.add_column("metric")
+    for g in groups:
+        table.add_column(str(g), justify="right")
+    for m in MAIN_METRICS:
+        rows = table_data[table_data["metric"] == m]
+        cells = []
+        for g in groups:
+            r = (rows[rows["regime"] == g] if by_regime else rows).iloc[0]
+            half = (r["ci_high"] - r["ci_low"]) / 2
+            interval = f" ±{half:.3f}" if math.isfinite(half) else ""
+            cells.append(f"{r['mean']:.3f}{interval}" if math.isfinite(r["mean"]) else "n/a")
+        table.add_row(m, *cells)
+    return table
+
+
+@app.command()
+def sweep(
+    spec_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SPEC",
+            help="Sweep spec: a scenario TOML file with a [sweep] table (docs/sweep.md).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Results folder (default: results/<name>).", file_okay=False
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", min=1, help="Local worker processes (default: cores)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Run on this Dask scheduler instead (pip install 'multilat[dask]').",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the sweep in the results folder.")
+    ] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Continue it and rerun its failed runs.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
+    ] = False,
+) -> None:
+    """Run a parameter sweep and print the main metrics per regime."""
+    from sim.sweep import ExecutorError, SweepError, WorkersFailed
+    from sim.sweep import run as run_sweep
+
+    err = Console(stderr=True)
+
+    def note(text: str) -> None:
+        if not quiet:
+            err.print(text, style="yellow", highlight=False, markup=False, soft_wrap=True)
+
+    try:
+        results = run_sweep(
+            spec_file,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            retry_failed=retry_failed,
+            progress=not quiet,
+            notify=note,
+        )
+    except SweepError as exc:
+        raise CliError(str(exc)) from None
+    except WorkersFailed as exc:
+        raise CliError(str(exc), exit_code=1) from None
+    except ExecutorError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"sweep failed: {exc}", exit_code=1) from None
+    console = Console()
+    console.print(sweep_table(results))
+    failed = results.manifest["counts"].get("failed", 0)
+    if failed:
+        note(
+            f"{failed} runs failed (errors and tracebacks in {results.path / 'status.jsonl'}); "
+            "rerun them with --retry-failed"
+        )
+    console.print(
+        f"results in {results.path}/: runs.parquet (one row per run), steps/ (per-step "
+        f"metrics), design.parquet, manifest.json, status.jsonl; in Python: "
+        f"sim.results.load({str(results.path)!r})",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def export(
+    results_dir: Annotated[
+        Path,
+        typer.Argument(metavar="RESULTS", help="A sweep's results folder.", show_default=False),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv (a folder of CSV files) or ema (tar.gz).")
+    ] = "csv",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write (default: inside RESULTS)."),
+    ] = None,
+) -> None:
+    """Export a sweep's results as CSV, or as EMA Workbench's load_results archive."""
+    from sim.export import FORMATS
+    from sim.export import export as export_results
+
+    _choose(fmt, FORMATS, "format")
+    try:
+        path = export_results(results_dir, fmt, out)
+    except FileNotFoundError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot export to {str(out)!r}: {exc}", exit_code=1) from None
+    Console().print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
+
+
 @app.command()
 def world(
     scenario_file: Annotated[

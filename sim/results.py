@@ -1,0 +1,177 @@
+"""Reading a sweep's results folder: ``sim.results.load(path)``.
+
+:class:`Results` gives pandas DataFrames of the runs, the per-step metrics, the design,
+the status log and the manifest, and :meth:`Results.summary` gives means with
+t-intervals over replicates. The files are plain Parquet and JSON, so DuckDB reads them
+in place too (``SELECT * FROM 'results/quick/runs.parquet'``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from sim.sweep.store import DESIGN, MANIFEST, RUNS, STATUS, Store
+
+#: Metrics of the end-of-sweep summary: effectiveness and the four virtues' measures.
+MAIN_METRICS = ("effectiveness", "legitimacy", "solidarity", "capability", "flexibility")
+
+
+class Results:
+    """A sweep's results folder.
+
+    Parameters
+    ----------
+    path : path
+        The folder (``results/<name>`` or the sweep's ``--out``).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not (self.path / MANIFEST).is_file():
+            raise FileNotFoundError(
+                f"{str(self.path)!r} is not a sweep results folder (no {MANIFEST})"
+            )
+        self._store = Store(self.path)
+
+    def __repr__(self) -> str:
+        c = self.manifest.get("counts", {})
+        return (
+            f"Results({str(self.path)!r}: {self.manifest.get('runs')} runs, "
+            f"{c.get('ok', 0)} ok, {c.get('failed', 0)} failed, {c.get('pending', 0)} pending)"
+        )
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        """manifest.json: the spec, its hash, seeds, versions, commit, times, counts."""
+        return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+
+    @property
+    def factors(self) -> list[str]:
+        """The varied scenario keys (columns of :attr:`design` and :attr:`runs`)."""
+        return list(self.manifest["design"]["factors"])
+
+    @cached_property
+    def design(self) -> pd.DataFrame:
+        """design.parquet: one row per point."""
+        return pd.read_parquet(self.path / DESIGN)
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        """One row per run: ids, seed, status, the factors and every run-level metric.
+
+        From runs.parquet, or from the parts if a sweep was killed before assembling it.
+        """
+        runs = self.path / RUNS
+        parts = self._store.parts()
+        stale = not runs.is_file() or any(p.stat().st_mtime > runs.stat().st_mtime for p in parts)
+        if not stale:
+            return pd.read_parquet(runs)
+        if not parts:
+            return pd.DataFrame()
+        frame = pa.concat_tables(pq.read_table(p) for p in parts).to_pandas()
+        frame = frame.drop_duplicates("run_id", keep="last").sort_values("run_id")
+        return frame.reset_index(drop=True)
+
+    def steps(self, columns: Sequence[str] | None = None, filter: Any = None) -> pd.DataFrame:
+        """Per-step metrics of every run: ``point_id``, ``replicate``, ``step``, metrics.
+
+        Parameters
+        ----------
+        columns : list of str, optional
+            Columns to read (``point_id``, ``replicate`` and ``step`` are always read).
+        filter : pyarrow.dataset.Expression, optional
+            Rows to read, e.g. ``pyarrow.dataset.field("point_id") == 3``.
+        """
+        folder = self._store.steps_dir
+        files = sorted(folder.glob("p*.parquet"))
+        if not files:
+            return pd.DataFrame()
+        keys = ["point_id", "replicate", "step"]
+        cols = None if columns is None else keys + [c for c in columns if c not in keys]
+        table = ds.dataset(files, format="parquet").to_table(columns=cols, filter=filter)
+        frame = table.to_pandas()
+        return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+    @property
+    def status(self) -> pd.DataFrame:
+        """status.jsonl: one row per finished run (the last line wins after a retry)."""
+        path = self.path / STATUS
+        if not path.is_file() or path.stat().st_size == 0:
+            return pd.DataFrame()
+        return pd.read_json(path, lines=True)
+
+    def summary(
+        self, metric: str, by: Sequence[str] | None = None, ci: float = 0.95
+    ) -> pd.DataFrame:
+        """Mean of ``metric`` with a t-interval over the runs of each group.
+
+        Parameters
+        ----------
+        metric : str
+            A run-level column of :attr:`runs` (e.g. ``"effectiveness"``).
+        by : list of str, optional
+            Columns to group by (e.g. ``["regime", "rivalry"]``); grouping by every
+            factor makes the interval one over replicates. None: all runs together.
+        ci : float
+            Confidence level of the interval, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group: the ``by`` columns, ``n`` (runs with a value), ``mean``,
+            ``std``, ``ci_low`` and ``ci_high`` (NaN where ``n < 2``).
+        """
+        from scipy import stats
+
+        if not 0 < ci < 1:
+            raise ValueError(f"ci: bad value {ci!r}: must be between 0 and 1")
+        runs = self.runs
+        if metric not in runs.columns:
+            raise KeyError(f"metric {metric!r} is not a column of runs")
+        runs = runs[runs["status"] == "ok"]
+        by = list(by or [])
+        missing = [b for b in by if b not in runs.columns]
+        if missing:
+            raise KeyError(f"by: {missing} are not columns of runs; factors: {self.factors}")
+        if by:
+            grouped = runs.groupby(by, sort=False, dropna=False)[metric]
+            table = grouped.agg(n="count", mean="mean", std="std").reset_index()
+        else:
+            col = runs[metric]
+            table = pd.DataFrame({"n": [col.count()], "mean": [col.mean()], "std": [col.std()]})
+        n = table["n"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = stats.t.ppf((1 + ci) / 2, n - 1) * table["std"].to_numpy() / np.sqrt(n)
+        half = np.where(n >= 2, half, math.nan)
+        table["ci_low"] = table["mean"] - half
+        table["ci_high"] = table["mean"] + half
+        return table
+
+
+def load(path: str | Path) -> Results:
+    """Open a sweep's results folder (see :class:`Results`)."""
+    return Results(path)
+
+
+def overview(
+    results: Results, metrics: Sequence[str] = MAIN_METRICS, ci: float = 0.95
+) -> pd.DataFrame:
+    """Mean and interval of each of ``metrics`` per regime (all runs if not varied)."""
+    by = ["regime"] if "regime" in results.factors else []
+    frames = []
+    for m in metrics:
+        t = results.summary(m, by=by, ci=ci)
+        t.insert(0, "metric", m)
+        frames.append(t)
+    return pd.concat(frames, ignore_index=True)

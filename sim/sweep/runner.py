@@ -1,0 +1,348 @@
+"""The sweep loop: schedule runs round-robin, record each as it finishes, resume.
+
+Runs are numbered ``run_id = replicate * n_points + point_id`` and submitted in that
+order, so the first ``n_points`` runs cover the whole design once, the next ones again,
+and an interrupted sweep has covered the whole space evenly. At most the executor's
+``slots`` runs are in flight; a finished run's row goes to ``status.jsonl`` at once and
+to a Parquet part within seconds, its per-step metrics were written by its worker. On
+resume, the runs found in the parts are kept and every other run is done (failed ones
+too with ``retry_failed``); at the end of every session ``runs.parquet`` is assembled.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from sim.sweep.design import make_design, point_params, salib_problem
+from sim.sweep.executors import Executor, WorkersFailed, make_executor
+from sim.sweep.seeds import key_text, spawn_key
+from sim.sweep.spec import SweepSpec, load_spec, parse_spec
+from sim.sweep.store import (
+    PartWriter,
+    StatusLog,
+    Store,
+    git_commit,
+    now,
+    run_schema,
+    versions,
+)
+from sim.sweep.worker import Job, steps_file
+
+if TYPE_CHECKING:
+    from sim.results import Results
+
+#: Seconds between checks of the futures in flight (keeps Ctrl-C and the bar responsive).
+POLL = 0.5
+
+
+class SweepError(ValueError):
+    """The sweep cannot start as asked (e.g. resuming with a changed spec); one line."""
+
+
+def as_spec(spec_or_path: SweepSpec | dict[str, Any] | str | Path) -> SweepSpec:
+    """A validated spec from a spec, its data, or a path to its TOML file."""
+    if isinstance(spec_or_path, SweepSpec):
+        return spec_or_path
+    if isinstance(spec_or_path, dict):
+        return parse_spec(spec_or_path)
+    return load_spec(spec_or_path)
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(data, dict):
+        return {prefix.rstrip("."): data}
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        out.update(_flat(v, f"{prefix}{k}."))
+    return out
+
+
+def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    a, b = _flat(old), _flat(new)
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
+    """The results folder; whether it already held this sweep."""
+    store = Store(out)
+    if store.exists():
+        if not resume:
+            raise SweepError(
+                f"{str(out)!r} already holds a sweep; pass --resume to continue it "
+                "(or --retry-failed), or choose another --out"
+            )
+        old = store.read_manifest()
+        if old.get("spec_hash") != spec.hash:
+            changed = _changed_keys(old.get("spec", {}), spec.data)
+            if changed == ["sweep.replicates"] and spec.settings.replicates > old["replicates"]:
+                return store, True  # more replicates: the runs there keep their ids and seeds
+            raise SweepError(
+                f"cannot resume {str(out)!r}: its spec has changed "
+                f"(changed keys: {', '.join(changed) or 'none visible'}); resume with the "
+                "spec it was started with (only more replicates may be added), or choose "
+                "another --out for the new spec"
+            )
+        return store, True
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise SweepError(f"--out {str(out)!r} exists and is not an empty folder or a sweep")
+    return store, False
+
+
+def _new_manifest(spec: SweepSpec, design: pd.DataFrame, spec_path: str | None) -> dict:
+    s = spec.settings
+    key = "(replicate,)" if s.common_random_numbers else "(point_id, replicate)"
+    return {
+        "name": spec.name,
+        "spec_path": spec_path,
+        "spec_hash": spec.hash,
+        "spec": spec.data,
+        "root_seed": spec.root_seed,
+        "seeds": f"numpy.random.SeedSequence(root_seed, spawn_key={key})",
+        "design": {
+            "kind": s.design,
+            "points": len(design),
+            "factors": [f.key for f in spec.factors],
+            "salib_problem": salib_problem(spec) if s.design == "sobol" else None,
+            "second_order": s.second_order if s.design == "sobol" else None,
+        },
+        "replicates": s.replicates,
+        "runs": len(design) * s.replicates,
+        "common_random_numbers": s.common_random_numbers,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "started": now(),
+        "finished": None,
+        "counts": {"ok": 0, "failed": 0, "pending": len(design) * s.replicates},
+        "sessions": [],
+    }
+
+
+def _todo(ok: np.ndarray, failed: np.ndarray, retry_failed: bool) -> Iterator[int]:
+    """Run ids still to do, in round-robin order."""
+    wanted = ~ok if retry_failed else ~(ok | failed)
+    return (int(k) for k in np.flatnonzero(wanted))
+
+
+def _died(job: Job) -> dict[str, Any]:
+    """The row of a run whose worker died (or whose future failed) before it returned."""
+    return {
+        "run_id": job.run_id,
+        "point_id": job.point_id,
+        "replicate": job.replicate,
+        "seed": job.root_seed,
+        "spawn_key": key_text(spawn_key(job.point_id, job.replicate, job.common_random_numbers)),
+        "status": "failed",
+        "error": "the worker running it died: " + traceback.format_exc().strip().splitlines()[-1],
+        "traceback": traceback.format_exc(),
+        "seconds": 0.0,
+    }
+
+
+def execute_sweep(
+    spec: SweepSpec,
+    out: Path,
+    executor: Executor,
+    *,
+    resume: bool = False,
+    retry_failed: bool = False,
+    progress: bool = True,
+    notify: Callable[[str], None] | None = None,
+    spec_path: str | None = None,
+) -> dict[str, Any]:
+    """Run (or continue) a sweep into ``out`` on ``executor``; return the manifest.
+
+    Raises
+    ------
+    SweepError
+        ``out`` holds another sweep, or a sweep of a changed spec.
+    """
+    design = make_design(spec)
+    store, existing = _open_store(spec, out, resume or retry_failed)
+    store.create()
+    if existing:
+        store.remove_temporaries()
+        manifest = store.read_manifest()
+        if manifest["spec_hash"] != spec.hash:  # more replicates (see _open_store)
+            n = len(design) * spec.settings.replicates
+            manifest.update(
+                spec=spec.data, spec_hash=spec.hash, replicates=spec.settings.replicates, runs=n
+            )
+            manifest["finished"] = None
+    else:
+        store.write_design(design)
+        manifest = _new_manifest(spec, design, spec_path)
+        store.write_manifest(manifest)
+    n_points, reps = len(design), spec.settings.replicates
+    n_runs = n_points * reps
+    params = [point_params(r, spec) for r in design.to_dict("records")]
+    schema = run_schema(design)
+    ok, failed = store.finished(n_runs)
+    session = store.next_session()
+    manifest["sessions"].append(
+        {
+            "session": session,
+            "started": now(),
+            "finished": None,
+            "executor": executor.description,
+            "retry_failed": retry_failed,
+            "git_commit": git_commit(),
+            "versions": versions(),
+        }
+    )
+    store.write_manifest(manifest)
+
+    def job(k: int) -> Job:
+        point, rep = k % n_points, k // n_points
+        return Job(
+            run_id=k,
+            point_id=point,
+            replicate=rep,
+            base=spec.base,
+            params=params[point],
+            root_seed=spec.root_seed,
+            common_random_numbers=spec.settings.common_random_numbers,
+            steps_path=str(steps_file(store.steps_dir, point, rep)),
+        )
+
+    # failed runs count as done unless they are to be run again
+    counts = {"ok": int(ok.sum()), "failed": 0 if retry_failed else int(failed.sum())}
+    todo = _todo(ok, failed, retry_failed)
+    bar = tqdm(
+        total=n_runs,
+        initial=counts["ok"] + counts["failed"],
+        disable=not progress,
+        unit="run",
+        desc=spec.name,
+        dynamic_ncols=True,
+    )
+    bar.set_postfix(counts, refresh=False)
+    status = StatusLog(store.root / "status.jsonl")
+    parts = PartWriter(store, session, schema)
+    in_flight: dict[Any, Job] = {}
+    finished_all = False
+    try:
+        while True:
+            while len(in_flight) < executor.slots:
+                k = next(todo, None)
+                if k is None:
+                    break
+                j = job(k)
+                in_flight[executor.submit(j)] = j
+            if not in_flight:
+                finished_all = True
+                break
+            done, _ = executor.wait(set(in_flight), POLL)
+            for future in sorted(done, key=lambda f: in_flight[f].run_id):
+                j = in_flight.pop(future)
+                try:
+                    row = executor.result(future)
+                except WorkersFailed:
+                    raise
+                except Exception:  # noqa: BLE001 - the worker died; the sweep goes on
+                    row = _died(j)
+                row.update(params[j.point_id])
+                status.write(row, session)
+                parts.add(row)
+                counts["ok" if row["status"] == "ok" else "failed"] += 1
+                bar.set_postfix(counts, refresh=False)
+                bar.update(1)
+    except KeyboardInterrupt:
+        if notify is not None:
+            notify(
+                f"interrupted: {counts['ok'] + counts['failed']} of {n_runs} runs are kept in "
+                f"{store.root}; continue with --resume"
+            )
+        raise
+    finally:
+        bar.close()
+        executor.close()
+        parts.flush()
+        status.close()
+        store.assemble(n_runs, schema)
+        ok, failed = store.finished(n_runs)
+        manifest["counts"] = {
+            "ok": int(ok.sum()),
+            "failed": int(failed.sum()),
+            "pending": int(n_runs - ok.sum() - failed.sum()),
+        }
+        manifest["sessions"][-1]["finished"] = now()
+        if finished_all:
+            manifest["finished"] = now()
+        store.write_manifest(manifest)
+    return manifest
+
+
+def run(
+    spec_or_path: SweepSpec | dict[str, Any] | str | Path,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    resume: bool = False,
+    retry_failed: bool = False,
+    progress: bool = True,
+    notify: Callable[[str], None] | None = None,
+) -> Results:
+    """Run a sweep and return its results (:class:`sim.results.Results`).
+
+    Parameters
+    ----------
+    spec_or_path : SweepSpec, dict or path
+        The spec: a TOML file (see :mod:`sim.sweep.spec`), its data, or a parsed spec.
+    out : path, optional
+        The results folder; by default ``results/<name>``.
+    workers : int, optional
+        Local worker processes (default: the cores; 1 runs in this process).
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler (``tcp://HOST:PORT``) or client to run on instead.
+    resume : bool
+        Continue the sweep already in ``out`` (it must have the same spec).
+    retry_failed : bool
+        Continue it and run its failed runs again (implies ``resume``).
+    progress : bool
+        Show a progress bar (tqdm; in notebooks a widget where available).
+    notify : callable, optional
+        Told one line when the sweep is interrupted.
+
+    Raises
+    ------
+    SpecError
+        A bad key or value in the spec (one line).
+    SweepError
+        ``out`` holds another sweep, or a sweep of a changed spec.
+
+    Examples
+    --------
+    >>> from sim.sweep import run  # doctest: +SKIP
+    >>> results = run("scenarios/quick.toml", out="results/quick")  # doctest: +SKIP
+    >>> results.summary("effectiveness", by=["regime"])  # doctest: +SKIP
+    """
+    from sim.results import Results
+
+    spec_path = None if isinstance(spec_or_path, SweepSpec | dict) else str(spec_or_path)
+    spec = as_spec(spec_or_path)
+    out = Path(out) if out is not None else Path("results") / spec.name
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"--out {str(out)!r} exists and is not a folder")
+    executor = make_executor(workers, scheduler)
+    try:
+        execute_sweep(
+            spec,
+            out,
+            executor,
+            resume=resume,
+            retry_failed=retry_failed,
+            progress=progress,
+            notify=notify,
+            spec_path=spec_path,
+        )
+    finally:
+        executor.close()
+    return Results(out)

@@ -1,0 +1,43 @@
+"""Per-run seeds keyed by the run, never by its place in a queue.
+
+A run's generator comes from ``SeedSequence(root_seed, spawn_key=(point_id, replicate))``
+(``spawn_key=(replicate,)`` with common random numbers), so serial, parallel, Dask and
+resumed sweeps give the same runs, and adding replicates leaves existing runs unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Spawn key of the design's own stream (LHS and Sobol samples): three entries, so it
+#: can never equal a run's key of one or two.
+DESIGN_KEY = (2**32 - 1, 2**32 - 1, 0)
+
+
+def spawn_key(point_id: int, replicate: int, common_random_numbers: bool = False) -> tuple:
+    """The spawn key of one run."""
+    return (replicate,) if common_random_numbers else (point_id, replicate)
+
+
+def run_seed_sequence(
+    root_seed: int, point_id: int, replicate: int, common_random_numbers: bool = False
+) -> np.random.SeedSequence:
+    """The seed sequence of one run (pass ``np.random.default_rng`` of it to the model)."""
+    return np.random.SeedSequence(
+        root_seed, spawn_key=spawn_key(point_id, replicate, common_random_numbers)
+    )
+
+
+def key_text(key: tuple) -> str:
+    """A spawn key as stored in results: ``"3,7"`` (point 3, replicate 7) or ``"7"``."""
+    return ",".join(str(int(k)) for k in key)
+
+
+def parse_key(text: str) -> tuple[int, ...]:
+    """The spawn key stored as :func:`key_text`."""
+    return tuple(int(k) for k in str(text).split(","))
+
+
+def design_rng(root_seed: int) -> np.random.Generator:
+    """The generator that samples LHS and Sobol designs."""
+    return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=DESIGN_KEY))

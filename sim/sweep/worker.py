@@ -1,0 +1,116 @@
+"""One run of a sweep, as a worker process executes it.
+
+:func:`execute` is a plain module-level function of a plain :class:`Job`, so any
+executor can ship it (process pools with ``spawn``, Dask), including from a notebook.
+It writes the run's per-step metrics itself, atomically, and returns only the run-level
+row. It never raises for a failing run: the error and its traceback come back in the row.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.sweep.seeds import key_text, run_seed_sequence
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one run needs: the base scenario, the point, the seed and where to write.
+
+    Attributes
+    ----------
+    run_id : int
+        ``replicate * n_points + point_id``: the run's place in the round-robin order.
+    point_id, replicate : int
+        The design point and the replicate.
+    base : dict
+        The base scenario (spec data without ``[sweep]``).
+    params : dict
+        The point's scenario overrides (dotted keys).
+    root_seed : int
+        The sweep's root seed.
+    common_random_numbers : bool
+        Key the seed by replicate only.
+    steps_path : str or None
+        Where to write the per-step metrics (Parquet), or None for none.
+    """
+
+    run_id: int
+    point_id: int
+    replicate: int
+    base: dict[str, Any]
+    params: dict[str, Any]
+    root_seed: int
+    common_random_numbers: bool = False
+    steps_path: str | None = None
+
+
+def steps_file(folder: Path, point_id: int, replicate: int) -> Path:
+    """Path of one run's per-step Parquet part under ``folder``."""
+    return folder / f"p{point_id:06d}-r{replicate:04d}.parquet"
+
+
+def _write_steps(frame: Any, job: Job, path: Path) -> None:
+    from sim.cli import atomic_write
+
+    table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
+    n = table.num_rows
+    table = table.add_column(0, "replicate", pa.array(np.full(n, job.replicate, dtype=np.int64)))
+    table = table.add_column(0, "point_id", pa.array(np.full(n, job.point_id, dtype=np.int64)))
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def execute(job: Job) -> dict[str, Any]:
+    """Run one job; return its run-level row (``status`` ``"ok"`` or ``"failed"``).
+
+    The row holds ``run_id``, ``point_id``, ``replicate``, ``seed``, ``spawn_key``,
+    ``status``, ``error``, ``traceback``, ``seconds`` and, for a run that finished, the
+    summary of every metric (:meth:`sim.model.MultilatModel.summary`).
+    """
+    from sim.model import MultilatModel
+    from sim.scenario import build_scenario
+    from sim.sweep.seeds import spawn_key
+
+    start = time.perf_counter()
+    seq = run_seed_sequence(job.root_seed, job.point_id, job.replicate, job.common_random_numbers)
+    row: dict[str, Any] = {
+        "run_id": job.run_id,
+        "point_id": job.point_id,
+        "replicate": job.replicate,
+        "seed": job.root_seed,
+        "spawn_key": key_text(spawn_key(job.point_id, job.replicate, job.common_random_numbers)),
+        "status": "ok",
+        "error": None,
+        "traceback": None,
+    }
+    try:
+        scenario = build_scenario(job.base, **job.params)
+        model = MultilatModel(scenario, rng=np.random.default_rng(seq), record_votes=False)
+        model.run()
+        if job.steps_path is not None:
+            _write_steps(model.metrics_frame(), job, Path(job.steps_path))
+        row.update(model.summary())
+    except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+        row["status"] = "failed"
+        row["error"] = _one_line(f"{type(exc).__name__}: {exc}") or type(exc).__name__
+        row["traceback"] = traceback.format_exc()
+    row["seconds"] = time.perf_counter() - start
+    return row
+
+
+def warm_up() -> None:
+    """Import the model once, when a worker process starts (not for every run)."""
+    import sim.cli  # noqa: F401
+    import sim.model  # noqa: F401

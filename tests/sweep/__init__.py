@@ -1,0 +1,1 @@
+"""Tests of the sweep runner, its results and exports."""

@@ -1,0 +1,46 @@
+"""Shared sweep specs and helpers for the sweep tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+#: A sweep small enough to run in a second: 2 regimes x 2 rivalry levels x 3 replicates.
+TINY: dict[str, Any] = {
+    "name": "tiny",
+    "steps": 12,
+    "burn_in": 2,
+    "world": {"n_states": 15},
+    "sweep": {
+        "replicates": 3,
+        "seed": 11,
+        "regime": ["charter", "coalition"],
+        "rivalry": [0.0, 1.0],
+    },
+}
+
+
+def tiny(**sweep: Any) -> dict[str, Any]:
+    """A copy of :data:`TINY` with ``sweep`` keys replaced."""
+    data = copy.deepcopy(TINY)
+    data["sweep"].update(sweep)
+    return data
+
+
+def write_spec(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def serial_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny sweep run in this process (workers=1): the reference results."""
+    from sim.sweep import run
+
+    out = tmp_path_factory.mktemp("serial") / "tiny"
+    run(TINY, out=out, workers=1, progress=False)
+    return out

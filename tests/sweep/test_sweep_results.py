@@ -1,0 +1,124 @@
+"""Reading results: summaries with t-intervals, DuckDB in place, CSV and EMA exports, SALib."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.export import export
+from sim.results import load, overview
+from sim.sweep import run
+from sim.sweep.design import make_design, salib_problem
+from sim.sweep.spec import parse_spec
+
+from .conftest import tiny
+
+
+def test_summary_is_a_t_interval_over_replicates(serial_tiny: Path) -> None:
+    res = load(serial_tiny)
+    table = res.summary("effectiveness", by=["regime", "rivalry"], ci=0.9)
+    assert list(table.columns) == ["regime", "rivalry", "n", "mean", "std", "ci_low", "ci_high"]
+    assert len(table) == 4 and table["n"].eq(3).all()
+    runs = res.runs
+    x = runs[(runs["regime"] == "coalition") & (runs["rivalry"] == 1.0)]["effectiveness"]
+    lo, hi = stats.t.interval(0.9, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    row = table[(table["regime"] == "coalition") & (table["rivalry"] == 1.0)].iloc[0]
+    assert row["ci_low"] == pytest.approx(lo) and row["ci_high"] == pytest.approx(hi)
+    whole = res.summary("legitimacy")
+    assert whole["n"].iloc[0] == 12
+    assert set(overview(res)["regime"]) == {"charter", "coalition"}
+    with pytest.raises(KeyError, match="not columns of runs"):
+        res.summary("effectiveness", by=["regme"])
+
+
+def test_duckdb_reads_runs_and_steps_in_place(serial_tiny: Path) -> None:
+    duckdb = pytest.importorskip("duckdb", reason="DuckDB is installed by the test extra")
+    con = duckdb.connect()
+    by_sql = con.execute(
+        f"SELECT regime, avg(effectiveness) AS m, count(*) AS n "
+        f"FROM '{serial_tiny}/runs.parquet' GROUP BY regime ORDER BY regime"
+    ).df()
+    runs = load(serial_tiny).runs
+    by_pandas = runs.groupby("regime")["effectiveness"].mean()
+    assert by_sql["m"].tolist() == pytest.approx(by_pandas.tolist())
+    n_steps = con.execute(f"SELECT count(*) FROM '{serial_tiny}/steps/*.parquet'").fetchone()[0]
+    assert n_steps == len(load(serial_tiny).steps())
+
+
+def test_csv_export(serial_tiny: Path, tmp_path: Path) -> None:
+    folder = export(serial_tiny, "csv", tmp_path / "csv")
+    runs = pd.read_csv(folder / "runs.csv")
+    assert len(runs) == 12
+    steps = pd.read_csv(folder / "steps.csv")
+    assert len(steps) == len(load(serial_tiny).steps())
+    assert len(pd.read_csv(folder / "design.csv")) == 4
+
+
+def test_ema_export_loads_in_ema_workbench_and_runs_prim(serial_tiny: Path, tmp_path: Path) -> None:
+    ema = pytest.importorskip("ema_workbench", reason="EMA Workbench is the optional extra [ema]")
+    from ema_workbench.analysis import prim
+
+    result = CliRunner().invoke(
+        app, ["export", str(serial_tiny), "--format", "ema", "--out", str(tmp_path / "e.tar.gz")]
+    )
+    assert result.exit_code == 0, result.output
+    experiments, outcomes = ema.load_results(str(tmp_path / "e.tar.gz"))
+    assert len(experiments) == 12
+    assert {"regime", "rivalry", "scenario", "policy", "model"} <= set(experiments.columns)
+    runs = load(serial_tiny).runs
+    assert np.allclose(outcomes["effectiveness"], runs["effectiveness"].to_numpy())
+    y = outcomes["effectiveness"] > np.median(outcomes["effectiveness"])
+    box = prim.Prim(experiments[["regime", "rivalry"]], y.astype(int), mass_min=0.1).find_box()
+    assert len(box.peeling_trajectory) >= 1
+
+
+def test_export_rejects_a_bad_format_and_folder(serial_tiny: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = runner.invoke(app, ["export", str(serial_tiny), "--format", "xlsx"])
+    assert bad.exit_code == 2
+    missing = runner.invoke(app, ["export", str(tmp_path)])
+    assert missing.exit_code == 2
+
+
+ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
+
+
+def ishigami(x: np.ndarray) -> np.ndarray:
+    a, b = 7.0, 0.1
+    x = -math.pi + 2 * math.pi * x  # from the unit ranges to [-pi, pi]
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_sobol_design_round_trips_through_salib_analysis() -> None:
+    from SALib.analyze import sobol
+
+    keys = ["rivalry", "world.democracy_share", "world.nonaligned_share"]
+    spec = parse_spec(
+        {"sweep": {"design": "sobol", "samples": 1024, **{k: [0.0, 1.0] for k in keys}}}
+    )
+    design = make_design(spec).sort_values("point_id")
+    y = ishigami(design[keys].to_numpy())
+    indices = sobol.analyze(salib_problem(spec), y, calc_second_order=False, seed=1)
+    assert indices["S1"] == pytest.approx(ISHIGAMI_S1, abs=0.08)
+
+
+def test_a_sobol_sweep_is_analysable_from_its_results(tmp_path: Path) -> None:
+    from SALib.analyze import sobol
+
+    data = tiny(design="sobol", samples=8, replicates=2, regime=["club"], rivalry=[0.0, 1.0])
+    data["sweep"]["behaviour.compliance_noise"] = [0.0, 0.3]
+    res = run(data, out=tmp_path / "sobol", workers=1, progress=False)
+    problem = res.manifest["design"]["salib_problem"]
+    assert problem["names"] == ["rivalry", "behaviour.compliance_noise"]
+    # the mean over replicates of each point, in point order
+    y = res.runs.groupby("point_id")["legitimacy"].mean().sort_index().to_numpy()
+    assert len(y) == 8 * (2 + 2)
+    indices = sobol.analyze(problem, y, calc_second_order=False, seed=1)
+    assert np.isfinite(indices["ST"]).all()
