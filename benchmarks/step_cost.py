@@ -356,7 +356,7 @@ MODULE_TARGETS = (
     ("sim.model", "compute"),
     ("sim.model", "implement"),
     ("sim.implementation", "_agreements"),
-    ("sim.implementation", "_cache"),
+    ("sim.implementation", "_terms"),
     ("sim.implementation", "_book_effort"),
     ("sim.implementation", "_in_force"),
     ("sim.implementation", "_open"),
@@ -387,7 +387,7 @@ INSTANCE_TARGETS = (
     ("datacollector", ("collect",)),
     ("regime", ("before_step", "convene", "decide", "voice", "invitees", "mandate")),
     ("regime", ("_refresh_council_voice",)),
-    ("trust", ("prepare_sets", "sets_trust", "reciprocate_sets", "revert")),
+    ("trust", ("join_sets", "members", "sets_trust", "reciprocate_sets", "revert")),
     ("trust", ("toward_state", "among_groups")),
     ("rivals", ("step", "divert_rows", "_split")),
 )

@@ -30,7 +30,7 @@ from sim.forums import Forum
 from sim.issues import ProvisionPlan, baseline_provision, provision_plan
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
-from sim.trust import SetStats
+from sim.trust import SetMembers, SetStats
 
 if TYPE_CHECKING:
     from sim.model import MultilatModel
@@ -80,13 +80,47 @@ def _outsiders(model: MultilatModel, problem: Problem, agreement: Agreement) -> 
     return out
 
 
-def _cache(model: MultilatModel, problem: Problem, agreement: Agreement) -> None:
-    if agreement.compliance_base is None:
-        agreement.compliance_base = compliance_base(model, problem, agreement)
-        agreement.outsiders = _outsiders(model, problem, agreement)
+@dataclass(eq=False)
+class Terms:
+    """What implementation needs of one agreement, fixed while it is in force.
+
+    Made once, when the agreement first comes into force (:func:`_terms`), and kept on
+    it (:attr:`sim.problems.Agreement.terms`): it depends only on the signatories, the
+    opponents, the problem and the forum's rule parameters, none of which changes while
+    the agreement is in force.
+
+    Attributes
+    ----------
+    members : SetMembers
+        The signatories as trust needs them (mask, indices in order, trust groups).
+    base : numpy.ndarray
+        :func:`compliance_base` at each signatory (in index order).
+    outsiders : numpy.ndarray
+        States that may follow from outside (:func:`_outsiders`).
+    pledge : float
+        Summed relevance of the signatories (full ambition, full compliance).
+    """
+
+    members: SetMembers
+    base: np.ndarray
+    outsiders: np.ndarray
+    pledge: float
+
+
+def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Terms:
+    """The agreement's :class:`Terms` (made at the first call, then kept on it)."""
+    if agreement.terms is None:
         mask = np.zeros(model.world.n, dtype=bool)
         mask[agreement.signatories] = True
-        agreement.mask = mask
+        members = model.trust.members(mask)
+        agreement.terms = Terms(
+            members=members,
+            base=compliance_base(model, problem, agreement)[members.cols],
+            outsiders=_outsiders(model, problem, agreement),
+            # summed over all states as a row of the stacked agreements would be
+            pledge=float((problem.relevance * mask.astype(float)).sum()),
+        )
+    return agreement.terms
 
 
 @dataclass(eq=False)
@@ -179,19 +213,17 @@ def _in_force(
     if cached is not None and cached.key == key:
         return cached
     agreements = [problems[i].agreement for i in rows]
-    for i, a in zip(rows, agreements, strict=True):
-        _cache(model, problems[i], a)
-    signed = np.array([a.mask for a in agreements])
+    terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
+    signed = np.array([t.members.mask for t in terms])
     forums = [a.forum for a in agreements]
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
     unique = {id(f): j for j, f in enumerate(dict.fromkeys(forums))}
     follow = np.array([f.outsider_follow for f in forums])
-    r = relevance[rows]
     ambition = np.array([a.ambition for a in agreements])
-    sets = model.trust.prepare_sets(signed)
+    sets = model.trust.join_sets([t.members for t in terms])
     size = sets.per_set
     flat = sets.rows * signed.shape[1] + sets.cols
-    outsiders = np.array([a.outsiders for a in agreements]) & (follow > 0)[:, None]
+    outsiders = np.array([t.outsiders for t in terms]) & (follow > 0)[:, None]
     in_force = InForce(
         key=key,
         signed=signed,
@@ -204,13 +236,13 @@ def _in_force(
         legitimacy_forums=list(dict.fromkeys(forums)),
         legitimacy_rows=np.array([unique[id(f)] for f in forums]),
         follow=follow,
-        base=np.array([a.compliance_base for a in agreements]).ravel()[flat],
+        base=np.concatenate([t.base for t in terms]),
         outsiders=outsiders,
         followers=bool(outsiders.any()),
         slippage=np.array([f.slippage for f in forums]),
         capacity=np.array([f.capacity for f in forums]),
-        relevance=r,
-        pledged=float(((r * sets.sets).sum(axis=1) * ambition).sum()),
+        relevance=relevance[rows],
+        pledged=float((np.array([t.pledge for t in terms]) * ambition).sum()),
         kept_count=sets.per_state,
         sets=sets,
     )

@@ -21,6 +21,7 @@ from sim.world import World
 
 if TYPE_CHECKING:
     from sim.forums import Forum
+    from sim.implementation import Terms
     from sim.positions import Stance
 
 #: Steps' worth of full provision after which a problem is solved for good. Progress
@@ -39,12 +40,9 @@ class Agreement:
     step: int
     voice: np.ndarray
     opposed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    #: per-signatory part of compliance that does not change while it is in force
-    compliance_base: np.ndarray | None = None
-    #: states that may follow it from outside (not signatories, opponents or the party)
-    outsiders: np.ndarray | None = None
-    #: signatories as a boolean mask over states
-    mask: np.ndarray | None = None
+    #: what implementation needs of it while it is in force
+    #: (:class:`sim.implementation.Terms`, made when it first is)
+    terms: Terms | None = field(default=None, repr=False)
 
 
 @dataclass(eq=False)
