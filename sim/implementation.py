@@ -295,34 +295,55 @@ def _agreements(
 
 def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
     """The stacked problems alive this step (reused while the same ones are alive)."""
-    key = tuple(p.id for p in alive)
+    key = tuple([p.id for p in alive])
     cached = model.stacks.get("alive")
     if cached is not None and cached.key == key:
         return cached
     exposure = np.array([p.exposure for p in alive])
+    window, severity, arrived, baseline = _columns(
+        [(p.issue.window, p.severity, p.arrived, baseline_provision(p.issue)) for p in alive]
+    )
     cached = Alive(
         key=key,
         exposure=exposure,
         exposure_total=exposure.sum(axis=1),
-        window=np.array([p.issue.window for p in alive], dtype=float),
-        severity=np.array([p.severity for p in alive]),
-        arrived=np.array([p.arrived for p in alive], dtype=float),
-        unprovided=1 - np.array([baseline_provision(p.issue) for p in alive]),
+        window=window,
+        severity=severity,
+        arrived=arrived,
+        unprovided=1 - baseline,
     )
     model.stacks["alive"] = cached
     return cached
 
 
+def _columns(rows: list[tuple[float, ...]]) -> np.ndarray:
+    """Per-problem numbers (one tuple per problem) as one contiguous float row each."""
+    return np.array(rows, dtype=float).T.copy()
+
+
 def _open(model: MultilatModel, problems: list[Problem]) -> Open:
     """The stacked open problems and their forums (reused while they stay the same)."""
-    key = tuple((p.id, p.forum.id if p.forum is not None else -1) for p in problems)
+    key = tuple([(p.id, p.forum.id if p.forum is not None else -1) for p in problems])
     cached = model.stacks.get("open")
     if cached is not None and cached.key == key:
         return cached
     w = model.world
     exposure = np.array([p.exposure for p in problems])
     relevance = np.array([p.relevance for p in problems])
-    party = np.array([p.party for p in problems])
+    power = w.power
+    window, severity, required, verification, party_power, capacity = _columns(
+        [
+            (
+                p.issue.window,
+                p.severity,
+                p.issue.required,
+                p.verification,
+                power[p.party] if p.party >= 0 else 0.0,
+                p.forum.capacity if p.forum is not None else 0.0,
+            )
+            for p in problems
+        ]
+    )
     forums, which = _forum_incidence(problems)
     exposed = which @ exposure
     cached = Open(
@@ -331,18 +352,18 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
         exposure=exposure,
         exposure_total=exposure.sum(axis=1),
         exposure_by_state=exposure.sum(axis=0),
-        window=np.array([p.issue.window for p in problems], dtype=float),
-        severity=np.array([p.severity for p in problems]),
+        window=window,
+        severity=severity,
         relevance=relevance,
         provision=provision_plan(
             [p.issue.technology for p in problems],
             relevance,
-            required=np.array([p.issue.required for p in problems]),
-            great_power=w.great_power,
-            party=party,
-            party_power=np.where(party >= 0, w.power[np.maximum(party, 0)], 0.0),
-            verification=np.array([p.verification for p in problems]),
-            capacity=np.array([p.forum.capacity if p.forum else 0.0 for p in problems]),
+            required=required,
+            great_powers=_great_powers(model),
+            party=[p.party for p in problems],
+            party_power=party_power,
+            verification=verification,
+            capacity=capacity,
         ),
         forums=forums,
         which=which,
@@ -351,6 +372,15 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
         exposed_any=exposed > 0,
     )
     model.stacks["open"] = cached
+    return cached
+
+
+def _great_powers(model: MultilatModel) -> np.ndarray:
+    """Indices of the great powers, or of all states if there are none (the world's)."""
+    cached = model.stacks.get("great_powers")
+    if cached is None:
+        gp = model.world.great_power
+        cached = model.stacks["great_powers"] = np.flatnonzero(gp if gp.any() else ~gp)
     return cached
 
 
@@ -461,12 +491,17 @@ def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
     """The forums that handle the problems (first-seen order) and a forum x problem 0/1
     matrix saying which handles which (a zero column for a problem with no forum).
     """
-    forums = list({id(p.forum): p.forum for p in problems if p.forum is not None}.values())
-    index = {id(f): j for j, f in enumerate(forums)}
-    which = np.zeros((len(forums), len(problems)))
+    index: dict[int, int] = {}
+    forums, rows, cols = [], [], []
     for k, p in enumerate(problems):
         if p.forum is not None:
-            which[index[id(p.forum)], k] = 1.0
+            j = index.setdefault(id(p.forum), len(forums))
+            if j == len(forums):
+                forums.append(p.forum)
+            rows.append(j)
+            cols.append(k)
+    which = np.zeros((len(forums), len(problems)))
+    which[rows, cols] = 1.0
     return forums, which
 
 

@@ -152,8 +152,10 @@ class MultilatModel(mesa.Model):
             great_power_party_share=scenario.problems.great_power_party_share,
         )
         self.problems: list[Problem] = []
-        #: arrays stacked from problems and agreements, reused while they stay the same
-        self.stacks: dict[str, Any] = {}  # sim.implementation's Alive, Open, InForce, Voices
+        #: arrays stacked from problems and agreements, reused while they stay the same:
+        #: sim.implementation's Alive, Open, InForce and Voices (each rebuilt when the
+        #: problems or agreements it was built for change) and the great powers' indices
+        self.stacks: dict[str, Any] = {}
         self.counters = dict.fromkeys(
             (
                 "agreed",
