@@ -479,7 +479,7 @@ def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.nd
     """
     b = model.behaviour
     benefit = (o.which * delivered) @ o.exposure
-    output = np.divide(benefit, o.exposed, out=np.zeros_like(benefit), where=o.exposed_any)
+    output = np.divide(benefit, o.exposed, out=np.zeros(benefit.shape), where=o.exposed_any)
     target = b.voice_weight * voice + (1 - b.voice_weight) * output
     legitimacy = np.array([f.legitimacy for f in o.forums])
     legitimacy += b.legitimacy_memory * (target - legitimacy)

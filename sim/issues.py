@@ -189,7 +189,7 @@ class ProvisionPlan:
             elif tech == "best_shot":
                 value[rows] = contrib[rows].max(axis=1) / self.best_shot
             elif tech == "threshold":
-                gp_effort = effort[np.ix_(rows, self.great_power)]
+                gp_effort = effort[rows][:, self.great_power]  # what np.ix_ selects
                 share = np.minimum(1.0, gp_effort.min(axis=1) / self.required[rows])
                 value[rows] = share * self.verified
         return value.clip(0.0, 1.0)

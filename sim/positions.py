@@ -85,7 +85,7 @@ class Stance:
             and self.rivalry == rivalry
             and self.behaviour is b
             and len(self.candidates) == len(candidates)
-            and bool(np.array_equal(self.candidates, candidates))
+            and bool((self.candidates == candidates).all())
         )
 
 
