@@ -208,18 +208,22 @@ def _in_force(
     model: MultilatModel, problems: list[Problem], rows: list[int], relevance: np.ndarray
 ) -> InForce:
     """The stacked agreements in force (reused while the same ones are in force)."""
-    key = tuple(problems[i].id for i in rows)
+    key = tuple([problems[i].id for i in rows])
     cached = model.stacks.get("agreements")
     if cached is not None and cached.key == key:
         return cached
-    agreements = [problems[i].agreement for i in rows]
+    agreements: list[Agreement] = [problems[i].agreement for i in rows]  # type: ignore[misc]
     terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
     signed = np.array([t.members.mask for t in terms])
     forums = [a.forum for a in agreements]
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
     unique = {id(f): j for j, f in enumerate(dict.fromkeys(forums))}
-    follow = np.array([f.outsider_follow for f in forums])
-    ambition = np.array([a.ambition for a in agreements])
+    ambition, follow, slippage, capacity = _columns(
+        [
+            (a.ambition, a.forum.outsider_follow, a.forum.slippage, a.forum.capacity)
+            for a in agreements
+        ]
+    )
     sets = model.trust.join_sets([t.members for t in terms])
     size = sets.per_set
     flat = sets.rows * signed.shape[1] + sets.cols
@@ -239,8 +243,8 @@ def _in_force(
         base=np.concatenate([t.base for t in terms]),
         outsiders=outsiders,
         followers=bool(outsiders.any()),
-        slippage=np.array([f.slippage for f in forums]),
-        capacity=np.array([f.capacity for f in forums]),
+        slippage=slippage,
+        capacity=capacity,
         relevance=relevance[rows],
         pledged=float((np.array([t.pledge for t in terms]) * ambition).sum()),
         kept_count=sets.per_state,
