@@ -282,10 +282,11 @@ def _agreements(
         d = np.where(signed, own, followed * a.outsiders) * efficiency
     else:  # nobody follows from outside: own effort is all there is (0 off signatories)
         d = own * efficiency
-    slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * a.slippage
+    # rng.random(k) is rng.uniform(0, 1, k) bit for bit (0 + 1 x u), without its broadcasting
+    slip = rng.random(len(rows)) * 2 * a.slippage
     effort = d * (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
-    kept = rng.uniform(size=a.n_signed) < complied  # per signatory: kept its commitment
+    kept = rng.random(a.n_signed) < complied  # per signatory: kept its commitment
     trust.reciprocate_sets(a.sets, kept)
     tally.pledged += a.pledged
     tally.delivered += float(((a.relevance * k).sum(axis=1) * a.ambition).sum())

@@ -167,7 +167,8 @@ def take_positions(
     a = s.interest + trusting[s.group] - s.split + rng.normal(0.0, b.position_noise, n)
     a = a.clip(0.0, 1.0)
 
-    oppose = rng.uniform(size=n) < s.block  # a uniform is in [0, 1): ALWAYS, NEVER hold
+    # rng.random(n) is rng.uniform(size=n) bit for bit; in [0, 1), so ALWAYS and NEVER hold
+    oppose = rng.random(n) < s.block
 
     # what the keenest quarter asks for before deliberation: the yardstick of the lowest
     # common denominator (PAPER.md#C3; DESIGN.md prototype lessons)

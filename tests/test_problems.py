@@ -1,4 +1,4 @@
-"""Tests of sim.problems: the problem stream's draws."""
+"""Tests of sim.problems (the problem stream's draws) and of the draws the model relies on."""
 
 from __future__ import annotations
 
@@ -47,3 +47,14 @@ def test_issue_draw_falls_back_to_choice_for_a_mix_it_rejects():
     assert s._cdf is None
     with pytest.raises(ValueError, match="NaN"):
         s._draw_issue()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_is_uniform_bit_for_bit(seed):
+    """The model draws ``rng.random(n)`` where it drew ``rng.uniform(...)`` over [0, 1)."""
+    a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+    for n in (0, 1, 7, 200, 5000):
+        for expected in (a.uniform(size=n), a.uniform(0.0, 1.0, n)):
+            got = b.random(n)
+            assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+    assert a.bit_generator.state == b.bit_generator.state
