@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.forums import Forum
-from sim.issues import ProvisionPlan, baseline_provision, provision_plan
+from sim.issues import ProvisionPlan, baseline_provision, divisors, provision_plan
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
 from sim.trust import SetMembers, SetStats
@@ -218,12 +218,8 @@ def _in_force(
     forums = [a.forum for a in agreements]
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
     unique = {id(f): j for j, f in enumerate(dict.fromkeys(forums))}
-    ambition, follow, slippage, capacity = _columns(
-        [
-            (a.ambition, a.forum.outsider_follow, a.forum.slippage, a.forum.capacity)
-            for a in agreements
-        ]
-    )
+    ambition = np.array([a.ambition for a in agreements])
+    follow = np.array([f.outsider_follow for f in forums])
     sets = model.trust.join_sets([t.members for t in terms])
     size = sets.per_set
     flat = sets.rows * signed.shape[1] + sets.cols
@@ -243,8 +239,8 @@ def _in_force(
         base=np.concatenate([t.base for t in terms]),
         outsiders=outsiders,
         followers=bool(outsiders.any()),
-        slippage=slippage,
-        capacity=capacity,
+        slippage=np.array([f.slippage for f in forums]),
+        capacity=np.array([f.capacity for f in forums]),
         relevance=relevance[rows],
         pledged=float((np.array([t.pledge for t in terms]) * ambition).sum()),
         kept_count=sets.per_state,
@@ -305,25 +301,51 @@ def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
     if cached is not None and cached.key == key:
         return cached
     exposure = np.array([p.exposure for p in alive])
-    window, severity, arrived, baseline = _columns(
-        [(p.issue.window, p.severity, p.arrived, baseline_provision(p.issue)) for p in alive]
-    )
+    traits = _traits(model, alive)
     cached = Alive(
         key=key,
         exposure=exposure,
         exposure_total=exposure.sum(axis=1),
-        window=window,
-        severity=severity,
-        arrived=arrived,
-        unprovided=1 - baseline,
+        window=traits[WINDOW],
+        severity=traits[SEVERITY],
+        arrived=traits[ARRIVED],
+        unprovided=traits[UNPROVIDED],
     )
     model.stacks["alive"] = cached
     return cached
 
 
-def _columns(rows: list[tuple[float, ...]]) -> np.ndarray:
-    """Per-problem numbers (one tuple per problem) as one contiguous float row each."""
-    return np.array(rows, dtype=float).T.copy()
+#: Rows of :func:`_traits`.
+WINDOW, SEVERITY, ARRIVED, UNPROVIDED, REQUIRED, VERIFICATION, DENOMINATOR, BEST_SHOT = range(8)
+
+
+def _traits(model: MultilatModel, problems: list[Problem]) -> np.ndarray:
+    """The problems' fixed numbers, one contiguous row per kind (:data:`WINDOW` ...).
+
+    Each problem's are made once, on first use, and kept on it (:attr:`Problem.traits`):
+    its urgency window, severity, step of arrival, ``1 -`` its provision without
+    cooperation, required effort, verification and its divisors of provision
+    (:func:`sim.issues.divisors`).
+    """
+    rows = []
+    for p in problems:
+        if p.traits is None:
+            issue = p.issue
+            party_power = model.world.power[p.party] if p.party >= 0 else 0.0
+            p.traits = np.array(
+                [
+                    issue.window,
+                    p.severity,
+                    p.arrived,
+                    1 - baseline_provision(issue),
+                    issue.required,
+                    p.verification,
+                    *divisors(issue, p.relevance, party_power),
+                ],
+                dtype=float,
+            )
+        rows.append(p.traits)
+    return np.array(rows).T.copy()
 
 
 def _open(model: MultilatModel, problems: list[Problem]) -> Open:
@@ -332,23 +354,9 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
     cached = model.stacks.get("open")
     if cached is not None and cached.key == key:
         return cached
-    w = model.world
     exposure = np.array([p.exposure for p in problems])
     relevance = np.array([p.relevance for p in problems])
-    power = w.power
-    window, severity, required, verification, party_power, capacity = _columns(
-        [
-            (
-                p.issue.window,
-                p.severity,
-                p.issue.required,
-                p.verification,
-                power[p.party] if p.party >= 0 else 0.0,
-                p.forum.capacity if p.forum is not None else 0.0,
-            )
-            for p in problems
-        ]
-    )
+    traits = _traits(model, problems)
     forums, which = _forum_incidence(problems)
     exposed = which @ exposure
     cached = Open(
@@ -357,18 +365,18 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
         exposure=exposure,
         exposure_total=exposure.sum(axis=1),
         exposure_by_state=exposure.sum(axis=0),
-        window=window,
-        severity=severity,
+        window=traits[WINDOW],
+        severity=traits[SEVERITY],
         relevance=relevance,
         provision=provision_plan(
             [p.issue.technology for p in problems],
-            relevance,
-            required=required,
+            required=traits[REQUIRED],
+            denominator=traits[DENOMINATOR],
+            best_shot=traits[BEST_SHOT],
             great_powers=_great_powers(model),
             party=[p.party for p in problems],
-            party_power=party_power,
-            verification=verification,
-            capacity=capacity,
+            verification=traits[VERIFICATION],
+            capacity=np.array([p.forum.capacity if p.forum is not None else 0.0 for p in problems]),
         ),
         forums=forums,
         which=which,
@@ -497,16 +505,19 @@ def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
     matrix saying which handles which (a zero column for a problem with no forum).
     """
     index: dict[int, int] = {}
-    forums, rows, cols = [], [], []
-    for k, p in enumerate(problems):
-        if p.forum is not None:
-            j = index.setdefault(id(p.forum), len(forums))
-            if j == len(forums):
-                forums.append(p.forum)
-            rows.append(j)
-            cols.append(k)
-    which = np.zeros((len(forums), len(problems)))
-    which[rows, cols] = 1.0
+    forums: list[Forum] = []
+    handler = []  # per problem: its forum's row (-1: none)
+    for p in problems:
+        f = p.forum
+        if f is None:
+            handler.append(-1)
+            continue
+        j = index.get(id(f))
+        if j is None:
+            j = index[id(f)] = len(forums)
+            forums.append(f)
+        handler.append(j)
+    which = (np.arange(len(forums))[:, None] == np.array(handler)).astype(float)
     return forums, which
 
 

@@ -195,21 +195,34 @@ class ProvisionPlan:
         return value.clip(0.0, 1.0)
 
 
+def divisors(issue: IssueType, relevance: np.ndarray, party_power: float) -> tuple[float, float]:
+    """A problem's fixed divisors of provision (:class:`ProvisionPlan`).
+
+    Returns the divisor of summed contributions (``required``, plus
+    :data:`PARTY_WEIGHT` times the party's power for enforcement) and best shot's
+    (``required`` times the largest relevance).
+    """
+    summed = issue.required
+    if issue.technology == "enforcement":
+        summed = issue.required + PARTY_WEIGHT * party_power
+    return summed, issue.required * float(relevance.max())
+
+
 def provision_plan(
     technology: list[Technology],
-    relevance: np.ndarray,
     *,
     required: np.ndarray,
+    denominator: np.ndarray,
+    best_shot: np.ndarray,
     great_powers: np.ndarray,
     party: list[int],
-    party_power: np.ndarray,
     verification: np.ndarray,
     capacity: np.ndarray,
 ) -> ProvisionPlan:
     """Prepare :class:`ProvisionPlan` for problems of the given technologies.
 
-    ``relevance`` has one row per problem and one column per state; the other arguments
-    have one entry per problem (``party`` -1 for none), except ``great_powers``: the
+    Every argument has one entry per problem (``party`` -1 for none; ``denominator``
+    and ``best_shot`` as :func:`divisors` gives them), except ``great_powers``: the
     indices of the great powers (of all states if there are none).
     """
     rows: dict[Technology, list[int]] = {}
@@ -217,19 +230,19 @@ def provision_plan(
         rows.setdefault(tech, []).append(i)
     groups = [(tech, np.array(idx)) for tech, idx in rows.items()]
     enforced = [i for i in rows.get("enforcement", []) if party[i] >= 0]
-    enforcement = np.zeros(len(technology), dtype=bool)
-    enforcement[rows.get("enforcement", [])] = True
-    best = rows.get("best_shot", [])
     threshold = rows.get("threshold", [])
+    verified = np.zeros(0)
+    if threshold:
+        v = verification[threshold]
+        verified = v + (1.0 - v) * np.minimum(1.0, capacity[threshold])
     return ProvisionPlan(
         groups=groups,
-        denominator=np.where(enforcement, required + PARTY_WEIGHT * party_power, required),
+        denominator=denominator,
         party_rows=np.array(enforced, dtype=np.intp),
         party_cols=np.array([party[i] for i in enforced], dtype=np.intp),
         required=required,
-        best_shot=required[best] * relevance[best].max(axis=1),
-        verified=verification[threshold]
-        + (1.0 - verification[threshold]) * np.minimum(1.0, capacity[threshold]),
+        best_shot=best_shot[rows.get("best_shot", [])],
+        verified=verified,
         great_power=great_powers,
         summed=bool(rows.keys() & {"summation", "enforcement"}),
         contributions=bool(rows.keys() & {"summation", "enforcement", "best_shot"}),

@@ -85,6 +85,8 @@ class Problem:
     provision: float = 0.0
     attempts: int = 0
     deadlocks: int = 0
+    #: its fixed numbers as implementation stacks them (:func:`sim.implementation._traits`)
+    traits: np.ndarray | None = field(default=None, repr=False)
     #: the fixed part of the positions at its table (:class:`sim.positions.Stance`)
     stance: Stance | None = field(default=None, repr=False)
 
