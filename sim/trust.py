@@ -284,8 +284,10 @@ class Trust:
         who = stats.who
         # whole numbers: counted, they are what summing 0/1 rows gives
         kept_by_state = np.bincount(stats.cols[kept], minlength=len(self.reputation))
-        self.reputation[who] += stats.reputation_step * (
-            kept_by_state[who] / stats.signed - self.reputation[who]
+        # read once, as ``a[who] += ...`` would read it again before it writes
+        reputation = self.reputation[who]
+        self.reputation[who] = reputation + stats.reputation_step * (
+            kept_by_state[who] / stats.signed - reputation
         )
         counts = stats.counts
         kept_by_group = np.bincount(stats.cells[kept], minlength=counts.size)
@@ -296,7 +298,8 @@ class Trust:
         target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
         mask = stats.mask
         target = target_sum[mask] / stats.together
-        self.affinity[mask] += stats.affinity_step * (target - self.affinity[mask])
+        affinity = self.affinity[mask]
+        self.affinity[mask] = affinity + stats.affinity_step * (target - affinity)
 
     def revert(self) -> None:
         """Move trust back toward its seed (DESIGN.md: trust reverts)."""
