@@ -224,6 +224,7 @@ def _in_force(
     size = sets.per_set
     flat = sets.rows * signed.shape[1] + sets.cols
     outsiders = np.array([t.outsiders for t in terms]) & (follow > 0)[:, None]
+    followers = bool(outsiders.any())
     in_force = InForce(
         key=key,
         signed=signed,
@@ -237,8 +238,9 @@ def _in_force(
         legitimacy_rows=np.array([unique[id(f)] for f in forums]),
         follow=follow,
         base=np.concatenate([t.base for t in terms]),
-        outsiders=outsiders,
-        followers=bool(outsiders.any()),
+        # as 0/1 floats: what multiplying by the mask converts it to, once
+        outsiders=outsiders.astype(float),
+        followers=followers,
         slippage=np.array([f.slippage for f in forums]),
         capacity=np.array([f.capacity for f in forums]),
         relevance=relevance[rows],
