@@ -106,7 +106,7 @@ class Forum:
     @property
     def member_ids(self) -> np.ndarray:
         """Indices of the member states."""
-        return np.flatnonzero(self.members)
+        return self.members.nonzero()[0]  # numpy.flatnonzero of the 1-d mask
 
     @property
     def size(self) -> int:

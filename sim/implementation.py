@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.forums import Forum
-from sim.issues import ProvisionPlan, baseline_provision, provision_plan
+from sim.issues import ProvisionPlan, baseline_provision, divisors, provision_plan
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
-from sim.trust import SetStats
+from sim.trust import SetMembers, SetStats
 
 if TYPE_CHECKING:
     from sim.model import MultilatModel
@@ -80,13 +80,47 @@ def _outsiders(model: MultilatModel, problem: Problem, agreement: Agreement) -> 
     return out
 
 
-def _cache(model: MultilatModel, problem: Problem, agreement: Agreement) -> None:
-    if agreement.compliance_base is None:
-        agreement.compliance_base = compliance_base(model, problem, agreement)
-        agreement.outsiders = _outsiders(model, problem, agreement)
+@dataclass(eq=False)
+class Terms:
+    """What implementation needs of one agreement, fixed while it is in force.
+
+    Made once, when the agreement first comes into force (:func:`_terms`), and kept on
+    it (:attr:`sim.problems.Agreement.terms`): it depends only on the signatories, the
+    opponents, the problem and the forum's rule parameters, none of which changes while
+    the agreement is in force.
+
+    Attributes
+    ----------
+    members : SetMembers
+        The signatories as trust needs them (mask, indices in order, trust groups).
+    base : numpy.ndarray
+        :func:`compliance_base` at each signatory (in index order).
+    outsiders : numpy.ndarray
+        States that may follow from outside (:func:`_outsiders`).
+    pledge : float
+        Summed relevance of the signatories (full ambition, full compliance).
+    """
+
+    members: SetMembers
+    base: np.ndarray
+    outsiders: np.ndarray
+    pledge: float
+
+
+def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Terms:
+    """The agreement's :class:`Terms` (made at the first call, then kept on it)."""
+    if agreement.terms is None:
         mask = np.zeros(model.world.n, dtype=bool)
         mask[agreement.signatories] = True
-        agreement.mask = mask
+        members = model.trust.members(mask)
+        agreement.terms = Terms(
+            members=members,
+            base=compliance_base(model, problem, agreement)[members.cols],
+            outsiders=_outsiders(model, problem, agreement),
+            # summed over all states as a row of the stacked agreements would be
+            pledge=float((problem.relevance * mask.astype(float)).sum()),
+        )
+    return agreement.terms
 
 
 @dataclass(eq=False)
@@ -174,24 +208,23 @@ def _in_force(
     model: MultilatModel, problems: list[Problem], rows: list[int], relevance: np.ndarray
 ) -> InForce:
     """The stacked agreements in force (reused while the same ones are in force)."""
-    key = tuple(problems[i].id for i in rows)
+    key = tuple([problems[i].id for i in rows])
     cached = model.stacks.get("agreements")
     if cached is not None and cached.key == key:
         return cached
-    agreements = [problems[i].agreement for i in rows]
-    for i, a in zip(rows, agreements, strict=True):
-        _cache(model, problems[i], a)
-    signed = np.array([a.mask for a in agreements])
+    agreements: list[Agreement] = [problems[i].agreement for i in rows]  # type: ignore[misc]
+    terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
+    signed = np.array([t.members.mask for t in terms])
     forums = [a.forum for a in agreements]
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
     unique = {id(f): j for j, f in enumerate(dict.fromkeys(forums))}
-    follow = np.array([f.outsider_follow for f in forums])
-    r = relevance[rows]
     ambition = np.array([a.ambition for a in agreements])
-    sets = model.trust.prepare_sets(signed)
+    follow = np.array([f.outsider_follow for f in forums])
+    sets = model.trust.join_sets([t.members for t in terms])
     size = sets.per_set
     flat = sets.rows * signed.shape[1] + sets.cols
-    outsiders = np.array([a.outsiders for a in agreements]) & (follow > 0)[:, None]
+    outsiders = np.array([t.outsiders for t in terms]) & (follow > 0)[:, None]
+    followers = bool(outsiders.any())
     in_force = InForce(
         key=key,
         signed=signed,
@@ -204,13 +237,14 @@ def _in_force(
         legitimacy_forums=list(dict.fromkeys(forums)),
         legitimacy_rows=np.array([unique[id(f)] for f in forums]),
         follow=follow,
-        base=np.array([a.compliance_base for a in agreements]).ravel()[flat],
-        outsiders=outsiders,
-        followers=bool(outsiders.any()),
+        base=np.concatenate([t.base for t in terms]),
+        # as 0/1 floats: what multiplying by the mask converts it to, once
+        outsiders=outsiders.astype(float),
+        followers=followers,
         slippage=np.array([f.slippage for f in forums]),
         capacity=np.array([f.capacity for f in forums]),
-        relevance=r,
-        pledged=float(((r * sets.sets).sum(axis=1) * ambition).sum()),
+        relevance=relevance[rows],
+        pledged=float((np.array([t.pledge for t in terms]) * ambition).sum()),
         kept_count=sets.per_state,
         sets=sets,
     )
@@ -246,10 +280,11 @@ def _agreements(
         d = np.where(signed, own, followed * a.outsiders) * efficiency
     else:  # nobody follows from outside: own effort is all there is (0 off signatories)
         d = own * efficiency
-    slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * a.slippage
+    # rng.random(k) is rng.uniform(0, 1, k) bit for bit (0 + 1 x u), without its broadcasting
+    slip = rng.random(len(rows)) * 2 * a.slippage
     effort = d * (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
-    kept = rng.uniform(size=a.n_signed) < complied  # per signatory: kept its commitment
+    kept = rng.random(a.n_signed) < complied  # per signatory: kept its commitment
     trust.reciprocate_sets(a.sets, kept)
     tally.pledged += a.pledged
     tally.delivered += float(((a.relevance * k).sum(axis=1) * a.ambition).sum())
@@ -263,34 +298,67 @@ def _agreements(
 
 def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
     """The stacked problems alive this step (reused while the same ones are alive)."""
-    key = tuple(p.id for p in alive)
+    key = tuple([p.id for p in alive])
     cached = model.stacks.get("alive")
     if cached is not None and cached.key == key:
         return cached
     exposure = np.array([p.exposure for p in alive])
+    traits = _traits(model, alive)
     cached = Alive(
         key=key,
         exposure=exposure,
         exposure_total=exposure.sum(axis=1),
-        window=np.array([p.issue.window for p in alive], dtype=float),
-        severity=np.array([p.severity for p in alive]),
-        arrived=np.array([p.arrived for p in alive], dtype=float),
-        unprovided=1 - np.array([baseline_provision(p.issue) for p in alive]),
+        window=traits[WINDOW],
+        severity=traits[SEVERITY],
+        arrived=traits[ARRIVED],
+        unprovided=traits[UNPROVIDED],
     )
     model.stacks["alive"] = cached
     return cached
 
 
+#: Rows of :func:`_traits`.
+WINDOW, SEVERITY, ARRIVED, UNPROVIDED, REQUIRED, VERIFICATION, DENOMINATOR, BEST_SHOT = range(8)
+
+
+def _traits(model: MultilatModel, problems: list[Problem]) -> np.ndarray:
+    """The problems' fixed numbers, one contiguous row per kind (:data:`WINDOW` ...).
+
+    Each problem's are made once, on first use, and kept on it (:attr:`Problem.traits`):
+    its urgency window, severity, step of arrival, ``1 -`` its provision without
+    cooperation, required effort, verification and its divisors of provision
+    (:func:`sim.issues.divisors`).
+    """
+    rows = []
+    for p in problems:
+        if p.traits is None:
+            issue = p.issue
+            party_power = model.world.power[p.party] if p.party >= 0 else 0.0
+            p.traits = np.array(
+                [
+                    issue.window,
+                    p.severity,
+                    p.arrived,
+                    1 - baseline_provision(issue),
+                    issue.required,
+                    p.verification,
+                    *divisors(issue, p.relevance, party_power),
+                ],
+                dtype=float,
+            )
+        rows.append(p.traits)
+    return np.array(rows).T.copy()
+
+
 def _open(model: MultilatModel, problems: list[Problem]) -> Open:
     """The stacked open problems and their forums (reused while they stay the same)."""
-    key = tuple((p.id, p.forum.id if p.forum is not None else -1) for p in problems)
+    key = tuple([(p.id, p.forum.id if p.forum is not None else -1) for p in problems])
     cached = model.stacks.get("open")
     if cached is not None and cached.key == key:
         return cached
-    w = model.world
     exposure = np.array([p.exposure for p in problems])
     relevance = np.array([p.relevance for p in problems])
-    party = np.array([p.party for p in problems])
+    traits = _traits(model, problems)
     forums, which = _forum_incidence(problems)
     exposed = which @ exposure
     cached = Open(
@@ -299,18 +367,18 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
         exposure=exposure,
         exposure_total=exposure.sum(axis=1),
         exposure_by_state=exposure.sum(axis=0),
-        window=np.array([p.issue.window for p in problems], dtype=float),
-        severity=np.array([p.severity for p in problems]),
+        window=traits[WINDOW],
+        severity=traits[SEVERITY],
         relevance=relevance,
         provision=provision_plan(
             [p.issue.technology for p in problems],
-            relevance,
-            required=np.array([p.issue.required for p in problems]),
-            great_power=w.great_power,
-            party=party,
-            party_power=np.where(party >= 0, w.power[np.maximum(party, 0)], 0.0),
-            verification=np.array([p.verification for p in problems]),
-            capacity=np.array([p.forum.capacity if p.forum else 0.0 for p in problems]),
+            required=traits[REQUIRED],
+            denominator=traits[DENOMINATOR],
+            best_shot=traits[BEST_SHOT],
+            great_powers=_great_powers(model),
+            party=[p.party for p in problems],
+            verification=traits[VERIFICATION],
+            capacity=np.array([p.forum.capacity if p.forum is not None else 0.0 for p in problems]),
         ),
         forums=forums,
         which=which,
@@ -319,6 +387,15 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
         exposed_any=exposed > 0,
     )
     model.stacks["open"] = cached
+    return cached
+
+
+def _great_powers(model: MultilatModel) -> np.ndarray:
+    """Indices of the great powers, or of all states if there are none (the world's)."""
+    cached = model.stacks.get("great_powers")
+    if cached is None:
+        gp = model.world.great_power
+        cached = model.stacks["great_powers"] = np.flatnonzero(gp if gp.any() else ~gp)
     return cached
 
 
@@ -417,7 +494,7 @@ def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.nd
     """
     b = model.behaviour
     benefit = (o.which * delivered) @ o.exposure
-    output = np.divide(benefit, o.exposed, out=np.zeros_like(benefit), where=o.exposed_any)
+    output = np.divide(benefit, o.exposed, out=np.zeros(benefit.shape), where=o.exposed_any)
     target = b.voice_weight * voice + (1 - b.voice_weight) * output
     legitimacy = np.array([f.legitimacy for f in o.forums])
     legitimacy += b.legitimacy_memory * (target - legitimacy)
@@ -429,12 +506,20 @@ def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
     """The forums that handle the problems (first-seen order) and a forum x problem 0/1
     matrix saying which handles which (a zero column for a problem with no forum).
     """
-    forums = list({id(p.forum): p.forum for p in problems if p.forum is not None}.values())
-    index = {id(f): j for j, f in enumerate(forums)}
-    which = np.zeros((len(forums), len(problems)))
-    for k, p in enumerate(problems):
-        if p.forum is not None:
-            which[index[id(p.forum)], k] = 1.0
+    index: dict[int, int] = {}
+    forums: list[Forum] = []
+    handler = []  # per problem: its forum's row (-1: none)
+    for p in problems:
+        f = p.forum
+        if f is None:
+            handler.append(-1)
+            continue
+        j = index.get(id(f))
+        if j is None:
+            j = index[id(f)] = len(forums)
+            forums.append(f)
+        handler.append(j)
+    which = (np.arange(len(forums))[:, None] == np.array(handler)).astype(float)
     return forums, which
 
 

@@ -145,14 +145,18 @@ class ProvisionPlan:
     required : numpy.ndarray
         The effort that full provision needs, per problem.
     best_shot : numpy.ndarray
-        ``required`` times the largest relevance, per problem (best shot's divisor).
+        Per row of the best-shot group: ``required`` times the largest relevance (its
+        divisor).
     verified : numpy.ndarray
-        Threshold: the share of effort that counts, ``verification + (1 - verification)
-        x min(1, capacity)``.
+        Per row of the threshold group: the share of effort that counts,
+        ``verification + (1 - verification) x min(1, capacity)``.
     great_power : numpy.ndarray
         Indices of the great powers (all states if there are none).
     summed : bool
         Whether any problem adds up contributions (summation or enforcement).
+    contributions : bool
+        Whether any problem needs relevance-weighted contributions (summation,
+        enforcement or best shot).
     """
 
     groups: list[tuple[Technology, np.ndarray]]
@@ -164,62 +168,82 @@ class ProvisionPlan:
     verified: np.ndarray
     great_power: np.ndarray
     summed: bool
+    contributions: bool
 
     def __call__(self, effort: np.ndarray, relevance: np.ndarray) -> np.ndarray:
         """Provision (0..1) of each problem from its effort (problem x state)."""
-        value = np.zeros(len(effort))
-        contrib = None
-        if self.summed or any(tech == "best_shot" for tech, _ in self.groups):
+        contrib = np.zeros(0)
+        if self.contributions:
             contrib = relevance * effort
-            contrib[self.party_rows, self.party_cols] = 0.0  # enforcement's party
+            if len(self.party_rows):
+                contrib[self.party_rows, self.party_cols] = 0.0  # enforcement's party
         if self.summed:
-            assert contrib is not None
             value = contrib.sum(axis=1) / self.denominator
+        else:
+            value = np.zeros(len(effort))
         for tech, rows in self.groups:
             if tech == "weakest_link":
                 z = np.maximum(effort[rows], SELF_HELP)
                 mean = (z**WEAKEST_LINK_RHO).sum(axis=1) / z.shape[1]  # as numpy.mean
                 value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / self.required[rows]
             elif tech == "best_shot":
-                assert contrib is not None
-                value[rows] = contrib[rows].max(axis=1) / self.best_shot[rows]
+                value[rows] = contrib[rows].max(axis=1) / self.best_shot
             elif tech == "threshold":
-                gp_effort = effort[np.ix_(rows, self.great_power)]
+                gp_effort = effort[rows][:, self.great_power]  # what np.ix_ selects
                 share = np.minimum(1.0, gp_effort.min(axis=1) / self.required[rows])
-                value[rows] = share * self.verified[rows]
+                value[rows] = share * self.verified
         return value.clip(0.0, 1.0)
+
+
+def divisors(issue: IssueType, relevance: np.ndarray, party_power: float) -> tuple[float, float]:
+    """A problem's fixed divisors of provision (:class:`ProvisionPlan`).
+
+    Returns the divisor of summed contributions (``required``, plus
+    :data:`PARTY_WEIGHT` times the party's power for enforcement) and best shot's
+    (``required`` times the largest relevance).
+    """
+    summed = issue.required
+    if issue.technology == "enforcement":
+        summed = issue.required + PARTY_WEIGHT * party_power
+    return summed, issue.required * float(relevance.max())
 
 
 def provision_plan(
     technology: list[Technology],
-    relevance: np.ndarray,
     *,
     required: np.ndarray,
-    great_power: np.ndarray,
-    party: np.ndarray,
-    party_power: np.ndarray,
+    denominator: np.ndarray,
+    best_shot: np.ndarray,
+    great_powers: np.ndarray,
+    party: list[int],
     verification: np.ndarray,
     capacity: np.ndarray,
 ) -> ProvisionPlan:
     """Prepare :class:`ProvisionPlan` for problems of the given technologies.
 
-    ``relevance`` has one row per problem and one column per state; the other arguments
-    have one entry per problem (``party`` -1 for none).
+    Every argument has one entry per problem (``party`` -1 for none; ``denominator``
+    and ``best_shot`` as :func:`divisors` gives them), except ``great_powers``: the
+    indices of the great powers (of all states if there are none).
     """
     rows: dict[Technology, list[int]] = {}
     for i, tech in enumerate(technology):  # in first-seen order
         rows.setdefault(tech, []).append(i)
     groups = [(tech, np.array(idx)) for tech, idx in rows.items()]
-    enforcement = np.array([tech == "enforcement" for tech in technology], dtype=bool)
-    with_party = np.flatnonzero(enforcement & (party >= 0))
+    enforced = [i for i in rows.get("enforcement", []) if party[i] >= 0]
+    threshold = rows.get("threshold", [])
+    verified = np.zeros(0)
+    if threshold:
+        v = verification[threshold]
+        verified = v + (1.0 - v) * np.minimum(1.0, capacity[threshold])
     return ProvisionPlan(
         groups=groups,
-        denominator=np.where(enforcement, required + PARTY_WEIGHT * party_power, required),
-        party_rows=with_party,
-        party_cols=party[with_party],
+        denominator=denominator,
+        party_rows=np.array(enforced, dtype=np.intp),
+        party_cols=np.array([party[i] for i in enforced], dtype=np.intp),
         required=required,
-        best_shot=required * relevance.max(axis=1),
-        verified=verification + (1.0 - verification) * np.minimum(1.0, capacity),
-        great_power=np.flatnonzero(great_power if great_power.any() else ~great_power),
+        best_shot=best_shot[rows.get("best_shot", [])],
+        verified=verified,
+        great_power=great_powers,
         summed=bool(rows.keys() & {"summation", "enforcement"}),
+        contributions=bool(rows.keys() & {"summation", "enforcement", "best_shot"}),
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import mesa
@@ -87,8 +87,21 @@ def resolve_events(scenario: Scenario, world: World) -> dict[int, list[tuple[str
     return events
 
 
-def _read_metric(model: MultilatModel, name: str) -> float:
-    return model.step_metrics[name]
+#: Name of the data collector's one model reporter: all metrics of a step at once.
+METRICS_REPORTER = "metrics"
+_metric_values = itemgetter(*METRICS)
+
+
+def metrics_row(model: MultilatModel) -> np.ndarray:
+    """The step's metrics (:attr:`MultilatModel.step_metrics`) as one float array.
+
+    The data collector's one model reporter. Mesa deep-copies what a reporter returns;
+    one array per step is one cheap copy, where one reporter per metric made 23
+    ``deepcopy`` calls. The entries are in :data:`sim.metrics.METRICS` order (every
+    metric is a float, so the array holds the same values);
+    :meth:`MultilatModel.metrics_frame` expands it into one column per metric.
+    """
+    return np.array(_metric_values(model.step_metrics), dtype=float)
 
 
 class MultilatModel(mesa.Model):
@@ -170,8 +183,10 @@ class MultilatModel(mesa.Model):
         self.problems: list[Problem] = []
         #: the scenario's scripted problems by step: (issue, party index or None)
         self.events = resolve_events(scenario, self.world)
-        #: arrays stacked from problems and agreements, reused while they stay the same
-        self.stacks: dict[str, Any] = {}  # sim.implementation's Alive, Open, InForce, Voices
+        #: arrays stacked from problems and agreements, reused while they stay the same:
+        #: sim.implementation's Alive, Open, InForce and Voices (each rebuilt when the
+        #: problems or agreements it was built for change) and the great powers' indices
+        self.stacks: dict[str, Any] = {}
         self.counters = dict.fromkeys(
             (
                 "agreed",
@@ -193,9 +208,7 @@ class MultilatModel(mesa.Model):
         self.regime.setup()
         self.rivals = RivalForums(self)
         self.step_metrics: dict[str, float] = dict.fromkeys(METRICS, math.nan)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_read_metric, name=name) for name in METRICS}
-        )
+        self.datacollector = mesa.DataCollector(model_reporters={METRICS_REPORTER: metrics_row})
 
     # --- forums ------------------------------------------------------------------------
     def add_forum(
@@ -357,8 +370,16 @@ class MultilatModel(mesa.Model):
         return self
 
     def metrics_frame(self) -> pd.DataFrame:
-        """Per-step metrics, one row per step (index ``step``)."""
-        df = self.datacollector.get_model_vars_dataframe()
+        """Per-step metrics: one row per step (index ``step``), one column per metric.
+
+        Expanded from the data collector's rows (:func:`metrics_row`), in
+        :data:`sim.metrics.METRICS` order, as float columns (no rows: empty columns).
+        """
+        rows = self.datacollector.model_vars[METRICS_REPORTER]
+        if rows:
+            df = pd.DataFrame(np.array(rows), columns=list(METRICS))
+        else:
+            df = pd.DataFrame({name: [] for name in METRICS})
         df.index.name = "step"
         return df
 

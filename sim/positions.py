@@ -20,6 +20,10 @@ from sim.problems import Problem
 from sim.trust import Trust
 from sim.world import World
 
+#: :attr:`Stance.block` of a candidate that always (never) opposes: above (below) any
+#: uniform draw in [0, 1).
+ALWAYS, NEVER = 2.0, -1.0
+
 
 @dataclass
 class Positions:
@@ -70,11 +74,10 @@ class Stance:
     interest: np.ndarray
     #: ``alignment_split x rivalry x divisiveness x`` alignment distance to the proposer
     split: np.ndarray
-    #: probability of opposing what the proposer backs
+    #: a candidate opposes what the proposer backs if a uniform draw falls below this:
+    #: its probability of opposing, 2 (always) for the problem's party, -1 (never) for
+    #: the proposer
     block: np.ndarray
-    #: the party of the problem (always opposes) and everyone but the proposer
-    party: np.ndarray
-    not_proposer: np.ndarray
     #: each candidate's trust group
     group: np.ndarray
 
@@ -87,7 +90,7 @@ class Stance:
             and self.rivalry == rivalry
             and self.behaviour is b
             and len(self.candidates) == len(candidates)
-            and bool(np.array_equal(self.candidates, candidates))
+            and bool((self.candidates == candidates).all())
         )
 
 
@@ -112,6 +115,8 @@ def prepare_stance(
     gp = world.great_power[candidates]
     p = b.block_propensity * rivalry * div * dist * np.where(gp, 1.0, 0.5)
     p = p + np.where(gp & (dist > 0.5), b.linkage * rivalry, 0.0)
+    p[candidates == problem.party] = ALWAYS  # the party always opposes ...
+    p[candidates == proposer] = NEVER  # ... unless it drafts; the proposer never does
     return Stance(
         candidates=candidates,
         proposer=proposer,
@@ -121,8 +126,6 @@ def prepare_stance(
         interest=problem.exposure[candidates] - b.cost_weight * share,
         split=b.alignment_split * rivalry * div * dist,
         block=p,
-        party=candidates == problem.party,
-        not_proposer=candidates != proposer,
         group=trust.group[candidates],
     )
 
@@ -166,9 +169,8 @@ def take_positions(
     a = s.interest + trusting[s.group] - s.split + rng.normal(0.0, b.position_noise, n)
     a = a.clip(0.0, 1.0)
 
-    oppose = rng.uniform(size=n) < s.block
-    oppose |= s.party
-    oppose &= s.not_proposer
+    # rng.random(n) is rng.uniform(size=n) bit for bit; in [0, 1), so ALWAYS and NEVER hold
+    oppose = rng.random(n) < s.block
 
     # what the keenest quarter asks for before deliberation: the yardstick of the lowest
     # common denominator (PAPER.md#C3; DESIGN.md prototype lessons)

@@ -9,6 +9,8 @@ that ``effectiveness`` is ``1 - harm / shadow harm`` (DESIGN.md, prototype lesso
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ from sim.world import World
 
 if TYPE_CHECKING:
     from sim.forums import Forum
+    from sim.implementation import Terms
     from sim.positions import Stance
 
 #: Steps' worth of full provision after which a problem is solved for good. Progress
@@ -37,12 +40,9 @@ class Agreement:
     step: int
     voice: np.ndarray
     opposed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    #: per-signatory part of compliance that does not change while it is in force
-    compliance_base: np.ndarray | None = None
-    #: states that may follow it from outside (not signatories, opponents or the party)
-    outsiders: np.ndarray | None = None
-    #: signatories as a boolean mask over states
-    mask: np.ndarray | None = None
+    #: what implementation needs of it while it is in force
+    #: (:class:`sim.implementation.Terms`, made when it first is)
+    terms: Terms | None = field(default=None, repr=False)
 
 
 @dataclass(eq=False)
@@ -85,6 +85,8 @@ class Problem:
     provision: float = 0.0
     attempts: int = 0
     deadlocks: int = 0
+    #: its fixed numbers as implementation stacks them (:func:`sim.implementation._traits`)
+    traits: np.ndarray | None = field(default=None, repr=False)
     #: the fixed part of the positions at its table (:class:`sim.positions.Stance`)
     stance: Stance | None = field(default=None, repr=False)
 
@@ -105,6 +107,22 @@ class Problem:
     def open(self) -> bool:
         """Not yet solved."""
         return self.resolved < 0
+
+
+def issue_cdf(mix: np.ndarray) -> list[float] | None:
+    """The cumulative mix as ``Generator.choice(..., p=mix)`` computes it.
+
+    ``mix.cumsum()`` divided by its last entry, as a list for :func:`bisect.bisect_right`
+    (numpy's ``searchsorted(..., side="right")``). None for a mix ``choice`` would reject
+    (not finite, a negative weight, or a sum off 1 by more than its tolerance).
+    """
+    if not np.isfinite(mix).all() or bool((mix < 0).any()):
+        return None
+    if abs(math.fsum(mix.tolist()) - 1.0) > math.sqrt(float(np.finfo(np.float64).eps)):
+        return None
+    cdf = mix.cumsum()
+    cdf /= cdf[-1]
+    return cdf.tolist()
 
 
 class ProblemStream:
@@ -148,6 +166,7 @@ class ProblemStream:
             self.mix = w / w.sum()
         else:
             self.mix = np.array([1.0 if k == issue else 0.0 for k in ISSUE_NAMES])
+        self._cdf = issue_cdf(self.mix)
         self._relevance = {
             k: relevance_weights(
                 ISSUE_TYPES[k].relevance, world.power, world.great_power, world.emissions
@@ -164,7 +183,7 @@ class ProblemStream:
     def new(self, step: int, issue: str | None = None, party: int | None = None) -> Problem:
         """Create one problem (of a drawn issue type unless ``issue`` is given)."""
         rng, w = self.rng, self.world
-        j = ISSUE_NAMES.index(issue) if issue else int(rng.choice(len(ISSUE_NAMES), p=self.mix))
+        j = ISSUE_NAMES.index(issue) if issue else self._draw_issue()
         kind = ISSUE_TYPES[ISSUE_NAMES[j]]
         if party is None:
             party = self._draw_party() if kind.technology == "enforcement" else -1
@@ -185,6 +204,19 @@ class ProblemStream:
         )
         self._next_id += 1
         return problem
+
+    def _draw_issue(self) -> int:
+        """Index of a random issue type by the mix: ``rng.choice(len(ISSUE_NAMES), p=mix)``.
+
+        The same draw as numpy's ``Generator.choice`` with ``p`` and one sample (one
+        ``rng.random()`` looked up in the cumulative mix with ``side="right"``, see
+        :func:`issue_cdf`), without its checks of ``p`` at every call: the same index
+        and the same generator state afterwards (tests/test_problems.py checks both). A mix
+        those checks would reject is left to ``rng.choice``, which raises as before.
+        """
+        if self._cdf is None:
+            return int(self.rng.choice(len(ISSUE_NAMES), p=self.mix))
+        return bisect_right(self._cdf, self.rng.random())
 
     def _draw_party(self) -> int:
         w, rng = self.world, self.rng

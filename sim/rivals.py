@@ -87,20 +87,26 @@ class RivalForums:
         dissatisfaction = 1 - self.satisfaction()
         founders = {f.founder for f in self.active}
         powers = w.great_powers
-        for g, unhappy in zip(powers.tolist(), dissatisfaction[powers].tolist(), strict=True):
-            if g in founders:
-                continue
+        candidates = [
+            (g, unhappy)
+            for g, unhappy in zip(powers.tolist(), dissatisfaction[powers].tolist(), strict=True)
+            if g not in founders
+        ]
+        # one uniform per candidate, in order: the numbers one draw per candidate would give
+        draws = rng.uniform(size=len(candidates)).tolist()
+        for (g, unhappy), u in zip(candidates, draws, strict=True):
             pressure = max(0.0, 2 * (unhappy - DISSATISFIED))
-            if rng.uniform() < b.rival_rate * m.rivalry * pressure:
+            if u < b.rival_rate * m.rivalry * pressure:
                 side = w.camp == w.camp[g]  # its own camp (non-aligned powers too)
                 join = side & ((dissatisfaction > DISSATISFIED) | w.revisionist)
                 join[g] = True
                 m.add_forum(
                     f"rival-{w.ids[g]}", "rival", join, rule="none", bindingness=0.0, founder=int(g)
                 )
-        for f in self.active:
+        active = self.active
+        for f, u in zip(active, rng.uniform(size=len(active)).tolist(), strict=True):
             fade = 0.1 * (1 - m.rivalry) * (1 - dissatisfaction[f.founder])
-            if rng.uniform() < fade:
+            if u < fade:
                 m.close_forum(f)
 
     def divert_rows(
@@ -116,7 +122,7 @@ class RivalForums:
         """
         active = self.active
         if not active:
-            return effort, np.zeros_like(effort)
+            return effort, np.zeros(effort.shape)
         split = self._split(problems, active)
         remaining = effort * split.kept_share
         moved = effort - remaining

@@ -25,6 +25,26 @@ AFFINITY_WEIGHT = 0.7
 
 
 @dataclass(eq=False)
+class SetMembers:
+    """One set of states as :meth:`Trust.join_sets` needs it (:meth:`Trust.members`).
+
+    Attributes
+    ----------
+    mask : numpy.ndarray
+        The set as a boolean mask over states.
+    cols, groups : numpy.ndarray
+        Its members in index order, and the trust group of each.
+    counts : numpy.ndarray
+        Members in each trust group.
+    """
+
+    mask: np.ndarray
+    cols: np.ndarray
+    groups: np.ndarray
+    counts: np.ndarray
+
+
+@dataclass(eq=False)
 class SetStats:
     """Fixed parts of trust computations over sets of states (:meth:`Trust.prepare_sets`).
 
@@ -163,19 +183,37 @@ class Trust:
         ) * float(self.reputation[j])
 
     # --- many sets at once (one row per set of signatories) -----------------------------
+    def members(self, mask: np.ndarray) -> SetMembers:
+        """One set of states (a boolean ``mask``) as :meth:`join_sets` takes it."""
+        cols = np.flatnonzero(mask)
+        groups = self.group[cols]
+        return SetMembers(
+            mask=mask, cols=cols, groups=groups, counts=np.bincount(groups, minlength=self.n_groups)
+        )
+
     def prepare_sets(self, sets: np.ndarray) -> SetStats:
         """What :meth:`sets_trust` and :meth:`reciprocate_sets` need of ``sets`` (0/1 rows)
         that does not change while the sets stay the same (e.g. the agreements in force).
         """  # noqa: D205
-        members = np.asarray(sets, dtype=bool)
-        n_sets = len(members)
-        rows, cols = np.nonzero(members)
-        cells = rows * self.n_groups + self.group[cols]
+        return self.join_sets([self.members(row) for row in np.asarray(sets, dtype=bool)])
+
+    def join_sets(self, parts: list[SetMembers]) -> SetStats:
+        """:meth:`prepare_sets` of the sets ``parts`` (at least one), one row per part.
+
+        Each part is prepared once (:meth:`members`) and kept while its set is in use, so
+        a change of the list of sets only joins what the parts hold.
+        """
+        n_sets = len(parts)
+        per_set = np.array([len(p.cols) for p in parts], dtype=np.intp)
+        # members as (set, state) entries in row-major order: what np.nonzero of the
+        # stacked masks gives
+        rows = np.repeat(np.arange(n_sets), per_set)
+        cols = np.concatenate([p.cols for p in parts])
+        cells = rows * self.n_groups + np.concatenate([p.groups for p in parts])
         # whole numbers, counted: what summing the 0/1 rows gives
-        counts = np.bincount(cells, minlength=n_sets * self.n_groups).reshape(n_sets, -1)
-        per_set = np.count_nonzero(members, axis=1)
+        counts = np.array([p.counts for p in parts])
         size = np.maximum(per_set, 1)
-        signed = np.count_nonzero(members, axis=0)  # sets each state is in
+        signed = np.bincount(cols, minlength=len(self.reputation))  # sets each state is in
         who = signed > 0
         present = (counts > 0).astype(float)
         together = present.T @ present  # group x group: sets where both sit
@@ -183,7 +221,7 @@ class Trust:
         eta = self.learning
         # m pieces of evidence at once move trust as far as m updates in a row would
         return SetStats(
-            sets=members.astype(float),
+            sets=np.array([p.mask for p in parts], dtype=float),
             rows=rows,
             cols=cols,
             cells=cells,
@@ -246,8 +284,10 @@ class Trust:
         who = stats.who
         # whole numbers: counted, they are what summing 0/1 rows gives
         kept_by_state = np.bincount(stats.cols[kept], minlength=len(self.reputation))
-        self.reputation[who] += stats.reputation_step * (
-            kept_by_state[who] / stats.signed - self.reputation[who]
+        # read once, as ``a[who] += ...`` would read it again before it writes
+        reputation = self.reputation[who]
+        self.reputation[who] = reputation + stats.reputation_step * (
+            kept_by_state[who] / stats.signed - reputation
         )
         counts = stats.counts
         kept_by_group = np.bincount(stats.cells[kept], minlength=counts.size)
@@ -258,7 +298,8 @@ class Trust:
         target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
         mask = stats.mask
         target = target_sum[mask] / stats.together
-        self.affinity[mask] += stats.affinity_step * (target - self.affinity[mask])
+        affinity = self.affinity[mask]
+        self.affinity[mask] = affinity + stats.affinity_step * (target - affinity)
 
     def revert(self) -> None:
         """Move trust back toward its seed (DESIGN.md: trust reverts)."""
