@@ -92,3 +92,16 @@ def test_ukraine_assembly_vote_is_close_to_es_11_1():
     results = [Counter(first_assembly_vote(seed)) for seed in range(10)]
     assert sum(close_enough(c) for c in results) >= 6, results
     assert all(c["N"] >= 1 for c in results)  # Russia, the party, always votes no
+
+
+def test_paper_real_is_the_main_comparison_on_the_real_world():
+    from sim.sweep.design import make_design
+    from sim.sweep.spec import load_spec
+
+    spec = load_spec(SCENARIOS / "paper_real.toml")
+    assert spec.scenario().world.kind == "real"
+    assert [f.key for f in spec.factors] == ["regime", "rivalry", "issue"]
+    assert len(make_design(spec)) == 4 * 6 * 6
+    assert spec.settings.replicates >= 20 and spec.settings.common_random_numbers
+    text = (SCENARIOS / "paper_real.toml").read_text(encoding="utf-8")
+    assert re.search(r"PAPER\.md pp?\. \d", text.split("\n\n")[0]) and "What it tests" in text
