@@ -1,4 +1,4 @@
-"""Command line: ``multilat run SCENARIO.toml``, ``regimes``, ``metrics`` and ``validate``.
+"""Command line: ``multilat run SCENARIO.toml``, ``regimes``, ``metrics``, ``world``, ``validate``.
 
 ``multilat run`` loads and validates a scenario (:func:`sim.scenario.load_scenario`),
 applies the command-line overrides, runs :class:`sim.model.MultilatModel`, prints a table
@@ -645,6 +645,39 @@ def export(
     except OSError as exc:
         raise CliError(f"cannot export to {str(out)!r}: {exc}", exit_code=1) from None
     Console().print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def world(
+    scenario_file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[SCENARIO]", help="Scenario TOML file (default: the built-in defaults)."
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (generated worlds only).")] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="Any scenario key, e.g. world.kind=real."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Summarise a scenario's world: kinds, camps, largest powers, memberships."""
+    from sim.model import build_world
+    from sim.scenario import build_scenario
+    from sim.worldinfo import describe_world, render_world
+
+    overrides = {**_parse_sets(sets), "seed": seed}
+    if scenario_file is None:
+        scenario = build_scenario({"name": "defaults"}, **overrides)
+    else:
+        scenario = resolve_scenario(scenario_file, overrides)
+    info = describe_world(build_world(scenario))
+    if as_json:
+        sys.stdout.write(json.dumps(json_safe(info), indent=2) + "\n")
+        return
+    title = f"{scenario.name}: world {scenario.world.kind!r}"
+    render_world(info, title, Console())
 
 
 @app.command()

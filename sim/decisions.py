@@ -2,7 +2,8 @@
 
 * ``supermajority`` (the General Assembly): the ambition is the highest level that a
   quota (2/3) of *all* members accept, which is the lowest common denominator of the
-  broad table (PAPER.md#C3). Opponents vote no; members who accept less abstain.
+  broad table (PAPER.md#C3). Opponents vote no; members who accept less abstain, and
+  members who accept nothing at all stay away (absent).
 * ``council`` (the Security Council): the highest level at least ``quota`` members (9)
   vote for, and no permanent member votes no: one permanent no is a veto
   (PAPER.md#C2).
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.forums import ABSTAIN, NO, YES
+from sim.forums import ABSENT, ABSTAIN, NO, YES
 from sim.positions import Positions
 
 MIN_AMBITION = 0.05
@@ -52,13 +53,32 @@ class Decision:
 
 
 def _votes(pos: Positions, ambition: float) -> np.ndarray:
-    return np.where(pos.oppose, NO, np.where(pos.ambition >= ambition - 1e-12, YES, ABSTAIN))
+    """Each member's vote on a draft at ``ambition``.
+
+    ``N`` opposes; ``Y`` accepts at least the draft; ``X`` (absent) accepts less than
+    :data:`MIN_AMBITION`, the least worth agreeing on, yet does not oppose, so it stays
+    away, as hedging states did from the Assembly's Ukraine votes in 2022; ``A``
+    abstains: accepts something, less than the draft. Absent and abstaining members count alike
+    in every decision rule: neither votes yes.
+    """
+    own = pos.ambition if pos.own is None else pos.own
+    return np.where(
+        pos.oppose,
+        NO,
+        np.where(
+            pos.ambition >= ambition - 1e-12,
+            YES,
+            np.where(own < MIN_AMBITION, ABSENT, ABSTAIN),
+        ),
+    )
 
 
 def _result(
     pos: Positions, ambition: float, agreed: bool, vetoed_by: np.ndarray | None = None
 ) -> Decision:
-    votes = _votes(pos, ambition)
+    # a draft below the least ambition worth agreeing is voted on at that least ambition
+    # (a failed draft records who would have backed a minimal text)
+    votes = _votes(pos, max(ambition, MIN_AMBITION))
     return Decision(
         agreed=agreed,
         ambition=ambition if agreed else 0.0,

@@ -17,6 +17,7 @@ One step (DESIGN.md, What states do each step):
 
 from __future__ import annotations
 
+import difflib
 import math
 from functools import partial
 from typing import Any
@@ -34,7 +35,7 @@ from sim.payoffs import Payoffs, make_payoffs
 from sim.problems import Agreement, Problem, ProblemStream
 from sim.regimes import get_regime
 from sim.rivals import RivalForums
-from sim.scenario import Scenario, build_scenario
+from sim.scenario import Scenario, ScenarioError, build_scenario
 from sim.trust import Trust
 from sim.world import World, load_world
 
@@ -52,6 +53,38 @@ def _child_generator(rng: np.random.Generator) -> np.random.Generator:
         )
         return np.random.default_rng(child)
     return np.random.default_rng(int(rng.integers(2**63)))
+
+
+def build_world(scenario: Scenario, rng: np.random.Generator | None = None) -> World:
+    """The scenario's world from its loader (the run's generator, or one from its seed)."""
+    if rng is None:
+        rng = np.random.default_rng(np.random.SeedSequence(scenario.seed))
+    return load_world(scenario.world.kind, rng, **scenario.world.params())
+
+
+def resolve_events(scenario: Scenario, world: World) -> dict[int, list[tuple[str, int | None]]]:
+    """The scenario's ``[[events]]`` by step, each party resolved to a state index.
+
+    Raises
+    ------
+    ScenarioError
+        When a party is not a state of ``world`` (one line, with a did-you-mean).
+    """
+    index = {state_id: i for i, state_id in enumerate(world.ids)}
+    events: dict[int, list[tuple[str, int | None]]] = {}
+    for k, event in enumerate(scenario.events):
+        party = None
+        if event.party is not None:
+            if event.party not in index:
+                guess = difflib.get_close_matches(event.party, world.ids, n=1)
+                hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+                raise ScenarioError(
+                    f"key 'events.{k}.party': bad value {event.party!r}: not a state of "
+                    f"world {scenario.world.kind!r}{hint}"
+                )
+            party = index[event.party]
+        events.setdefault(event.step, []).append((event.issue, party))
+    return events
 
 
 def _read_metric(model: MultilatModel, name: str) -> float:
@@ -109,11 +142,7 @@ class MultilatModel(mesa.Model):
         self.rivalry = scenario.rivalry
         self.behaviour = scenario.behaviour
         self.t = 0
-        self.world: World = (
-            world
-            if world is not None
-            else load_world(scenario.world.kind, self.rng, **scenario.world.params())
-        )
+        self.world: World = world if world is not None else build_world(scenario, self.rng)
         self.states = [State(self, i) for i in range(self.world.n)]
         #: theory-mode payoffs of joining a coalition; None: position margins
         self.payoffs: Payoffs | None = make_payoffs(scenario.payoffs, self.world.n)
@@ -139,6 +168,8 @@ class MultilatModel(mesa.Model):
             great_power_party_share=scenario.problems.great_power_party_share,
         )
         self.problems: list[Problem] = []
+        #: the scenario's scripted problems by step: (issue, party index or None)
+        self.events = resolve_events(scenario, self.world)
         #: arrays stacked from problems and agreements, reused while they stay the same
         self.stacks: dict[str, Any] = {}  # sim.implementation's Alive, Open, InForce, Voices
         self.counters = dict.fromkeys(
@@ -233,6 +264,8 @@ class MultilatModel(mesa.Model):
         tally = Tally(self.world.n)
         for f in self.forums:
             f.effort = 0.0
+        for issue, party in self.events.get(t, ()):
+            self.problems.append(self.stream.new(t, issue=issue, party=party))
         self.problems.extend(self.stream.arrivals(t))
 
         for p in self.problems:

@@ -30,6 +30,8 @@ class Positions:
     oppose: np.ndarray
     proposer: int
     demand: float = 0.0
+    #: each candidate's own acceptable ambition before deliberation (None: as ``ambition``)
+    own: np.ndarray | None = None
 
 
 def upper_quartile(values: np.ndarray) -> float:
@@ -171,6 +173,7 @@ def take_positions(
     # what the keenest quarter asks for before deliberation: the yardstick of the lowest
     # common denominator (PAPER.md#C3; DESIGN.md prototype lessons)
     demand = upper_quartile(a)
+    own = a.copy()
     # deliberation pulls positions toward the forum's mean, as far as members trust each other
     keen = ~oppose
     if int(np.count_nonzero(keen)) > 1:
@@ -180,5 +183,5 @@ def take_positions(
         mine = a[keen]
         a[keen] = mine + pull * (mine.sum() / len(mine) - mine)  # numpy.mean's arithmetic
     return Positions(
-        states=candidates, ambition=a, oppose=oppose, proposer=s.proposer, demand=demand
+        states=candidates, ambition=a, oppose=oppose, proposer=s.proposer, demand=demand, own=own
     )

@@ -79,6 +79,7 @@ class WorldSpec(BaseModel):
     nonaligned_share: Unit = 0.5
     revisionist_powers: Annotated[int, Field(ge=0, le=50)] = 2
     nonaligned_powers: Annotated[int, Field(ge=0, le=50)] = 1
+    year: Annotated[int, BeforeValidator(not_a_bool), Field(ge=2022, le=2022)] = 2022
 
     @field_validator("kind")
     @classmethod
@@ -180,6 +181,20 @@ class ProblemSpec(BaseModel):
         return v
 
 
+class EventSpec(BaseModel):
+    """``[[events]]``: a problem that arrives at a given step (an episode of the paper).
+
+    ``party`` names the state a security crisis is about (its id: an ISO3 code in the
+    real world) or is left out; ``note`` says what the event stands for.
+    """
+
+    model_config = STRICT
+    step: Annotated[int, BeforeValidator(not_a_bool), Field(ge=0, le=100_000)] = 0
+    issue: IssueName
+    party: str | None = None
+    note: str = ""
+
+
 class Scenario(BaseModel):
     """A whole scenario; every field is a TOML key (docs in scenarios/baseline.toml)."""
 
@@ -196,6 +211,7 @@ class Scenario(BaseModel):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     payoffs: PayoffSpec | None = None
+    events: list[EventSpec] = Field(default_factory=list)
 
     @field_validator("regime")
     @classmethod
@@ -255,6 +271,8 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
         return list(ProblemSpec.model_fields)
     if head == "payoffs":
         return list(PayoffSpec.model_fields)
+    if head == "events":
+        return list(EventSpec.model_fields)
     if head == "behaviour":
         return list(Behaviour.__dataclass_fields__)
     if head == "rules" and len(loc) >= 2 and loc[1] in REGIMES:

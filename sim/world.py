@@ -3,8 +3,8 @@
 A :class:`World` holds every attribute of DESIGN.md (Entities, States) as one array per
 attribute, index ``i`` being state ``i``; Mesa agents (:mod:`sim.agents`) give each state
 its identity and read their attributes from here. Worlds come from *loaders*, found by
-name in :data:`WORLD_LOADERS`: ``synthetic`` and ``identical`` (this module) now,
-``real`` (the data of 2022) later, and any new loader by one registry line.
+name in :data:`WORLD_LOADERS`: ``synthetic`` and ``identical`` (this module), ``real``
+(the data of 2022, :mod:`sim.realworld`), and any new loader by one registry line.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ class World:
         Elected council members at the start (the loader may leave all False).
     emissions : numpy.ndarray
         Share of world greenhouse-gas emissions (sums to 1); defaults to ``power``.
+    imputed : list of tuple of str
+        Per state, the source columns whose missing values were imputed (real world);
+        empty tuples for generated worlds.
     """
 
     ids: list[str]
@@ -80,9 +83,16 @@ class World:
     permanent: np.ndarray
     elected: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     emissions: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    imputed: list[tuple[str, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.ids)
+        if not self.imputed:
+            self.imputed = [()] * n
+        if len(self.imputed) != n:
+            raise ValueError(
+                f"world attribute 'imputed' has {len(self.imputed)} entries for {n} states"
+            )
         if self.elected.size == 0:
             self.elected = np.zeros(n, dtype=bool)
         if self.emissions.size == 0:
@@ -373,11 +383,19 @@ def identical_world(rng: np.random.Generator, *, n_states: int = 10) -> World:
     )
 
 
+def real_world(rng: np.random.Generator, *, year: int = 2022) -> World:
+    """The 193 UN member states of ``year`` from public data (:mod:`sim.realworld`)."""
+    from sim.realworld import real_world as load  # pandas and the data only when asked
+
+    return load(rng, year=year)
+
+
 #: World loaders by name: ``loader(rng, **params) -> World``, every parameter keyword-only.
-#: A real-world dataset plugs in with one line here (issue #5).
+#: Another dataset plugs in with one line here.
 WORLD_LOADERS: dict[str, Callable[..., World]] = {
     "synthetic": synthetic_world,
     "identical": identical_world,
+    "real": real_world,
 }
 
 

@@ -43,6 +43,7 @@ class CharterRules(Rules):
     council_delay: Steps = 1
     council_votes: Annotated[int, Field(ge=1, le=15)] = 9
     council_term: Annotated[int, Field(ge=2, le=100)] = 8
+    uniting_for_peace: bool = False
     security_to_council: bool = True
     represented_weight: Unit = 0.1
     power_index: Literal["banzhaf", "shapley_shubik"] = "banzhaf"
@@ -181,9 +182,14 @@ class Charter(Regime):
             oppose=pos.oppose[sitting],
             demand=pos.demand,  # what the keenest quarter of the membership asks for
             proposer=pos.proposer,
+            own=pos.own[sitting] if pos.own is not None else None,
         )
         votes_needed = min(int(forum.quota), len(sub.states))
         decision = council(sub, votes_needed, m.world.permanent[sub.states])
+        if len(decision.vetoed_by) and self.rules.uniting_for_peace:
+            # resolution 377 (V): a veto sends the question to the Assembly, which meets
+            # in emergency special session (ES-11 on Ukraine, 2022)
+            problem.forum, problem.convened = self.assembly, m.t
         if decision.agreed:
             # Article 25: every member state is bound by a council decision, whatever it
             # accepted itself; those who oppose it (and the party) are counted as opposed

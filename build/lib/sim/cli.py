@@ -1,0 +1,567 @@
+"""Command line: ``multilat run SCENARIO.toml``, ``regimes``, ``metrics`` and ``validate``.
+
+``multilat run`` loads and validates a scenario (:func:`sim.scenario.load_scenario`),
+applies the command-line overrides, runs :class:`sim.model.MultilatModel`, prints a table
+of every metric in :data:`sim.metrics.METRICS` and, with ``--out DIR``, writes
+``summary.json``, ``metrics.parquet``, ``metrics.csv``, ``votes.csv`` and
+``scenario.toml`` there (each atomically: a temporary file in ``DIR``, then
+:func:`os.replace`).
+
+Errors never end in a traceback: a bad scenario key or value
+(:class:`~sim.scenario.ScenarioError`) and a bad command-line value both print one line,
+``error: ...``, to stderr and exit with code 2; a failure to write results exits with 1.
+Regime and issue choices come from :data:`sim.regimes.REGIMES` and
+:data:`sim.issues.ISSUE_NAMES`, never from a list written here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import sys
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from typer.core import TyperGroup
+
+from sim.issues import ISSUE_NAMES, MIXED
+from sim.metrics import METRICS
+from sim.regimes import REGIMES
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.world import World
+
+try:  # typer >= 0.20 vendors click as typer._click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer depends on click itself
+    from click.exceptions import ClickException  # type: ignore[no-redef]
+
+#: Show a progress bar (on a terminal) when steps x states reaches this.
+PROGRESS_THRESHOLD = 50_000
+
+#: Files ``multilat run --out DIR`` writes, in order.
+OUTPUT_FILES: tuple[str, ...] = (
+    "summary.json",
+    "metrics.parquet",
+    "metrics.csv",
+    "votes.csv",
+    "scenario.toml",
+)
+
+
+def package_version() -> str:
+    """The installed version of multilat (``"unknown"`` if it is not installed)."""
+    try:
+        return _dist_version("multilat")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+class CliError(Exception):
+    """A failure reported as one ``error:`` line with ``exit_code`` (no traceback)."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _one_line(message: str) -> str:
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+
+
+def _fail(message: str, exit_code: int) -> None:
+    sys.stderr.write(f"error: {_one_line(message)}\n")
+    sys.stderr.flush()
+    sys.exit(exit_code)
+
+
+class OneLineErrors(TyperGroup):
+    """A Typer group whose errors are one ``error:`` line on stderr, never a traceback.
+
+    Usage errors (unknown option, bad option type, bad choice) keep click's exit code 2;
+    :class:`~sim.scenario.ScenarioError` exits with 2 too; :class:`CliError` with its
+    own code.
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command line; in standalone mode, turn errors into one line."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except ScenarioError as exc:
+            _fail(str(exc), 2)
+        except CliError as exc:
+            _fail(str(exc), exc.exit_code)
+        except ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `multilat`: show help
+                sys.stdout.write(exc.format_message() + "\n")
+                sys.exit(0)
+            message = exc.format_message()
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None and getattr(exc, "exit_code", 1) == 2:
+                message = f"{_one_line(message)} (see '{ctx.command_path} --help')"
+            _fail(message, exc.exit_code)
+        except typer.Abort:
+            _fail("aborted", 1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    name="multilat",
+    help=(
+        "Agent-based simulation of the four contending approaches to multilateralism "
+        "(charter, club, concert, coalition), after Stewart Patrick (Carnegie, 2023)."
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"multilat {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_version_callback,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Run scenarios of the four Cs and list the registered regimes and metrics."""
+
+
+# --- option checks ----------------------------------------------------------------------
+
+
+def _choose(value: str, allowed: Iterable[str], what: str) -> str:
+    allowed = list(allowed)
+    if value in allowed:
+        return value
+    guess = difflib.get_close_matches(value, allowed, n=1)
+    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+    raise typer.BadParameter(
+        f"{value!r} is not a known {what}{hint}; allowed: {', '.join(allowed)}"
+    )
+
+
+def _check_regime(value: str | None) -> str | None:
+    return None if value is None else _choose(value, REGIMES, "regime")
+
+
+def _issue_choices() -> list[str]:
+    return [MIXED, *ISSUE_NAMES]
+
+
+def _check_issue(value: str | None) -> str | None:
+    return None if value is None else _choose(value, _issue_choices(), "issue")
+
+
+def _parse_value(text: str) -> Any:
+    """A ``--set`` value as a TOML value (number, bool, string, array, inline table).
+
+    Text that is not a TOML value is taken as a bare string (``--set regime=club``).
+    """
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise typer.BadParameter(
+                f"{item!r} is not KEY=VALUE (e.g. world.n_states=30)", param_hint="'--set'"
+            )
+        out[key] = _parse_value(value.strip())
+    return out
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def resolve_scenario(
+    path: Path, overrides: dict[str, Any], note: Callable[[str], None] | None = None
+) -> Scenario:
+    """Load ``path`` with ``overrides`` (None values ignored); ``note`` hears of a
+    burn-in scaled to a shorter run (:func:`sim.scenario.build_scenario`).
+    """
+    return load_scenario(path, notify=note, **overrides)
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None (valid JSON)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return json_safe(value.item())
+    return value
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` by ``write(tmp)`` to a temporary file in its directory, then rename.
+
+    Readers never see a half-written file; the file gets the usual permissions
+    (``0o666`` minus the umask), not the private ones of a temporary file.
+    """
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def run_summary(model: Any, scenario: Scenario) -> dict[str, Any]:
+    """``summary.json``: run-level metrics, version, seed and the resolved scenario."""
+    return json_safe(
+        {
+            "name": scenario.name,
+            "version": package_version(),
+            "seed": scenario.seed,
+            **model.summary(),
+            "scenario": scenario.to_dict(),
+        }
+    )
+
+
+def write_outputs(model: Any, scenario: Scenario, out: Path) -> list[Path]:
+    """Write every file of :data:`OUTPUT_FILES` into ``out``; return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    metrics = model.metrics_frame().reset_index()
+    votes = model.votes_frame()
+    summary = json.dumps(run_summary(model, scenario), indent=2, allow_nan=False) + "\n"
+    writers: dict[str, Callable[[Path], None]] = {
+        "summary.json": lambda p: p.write_text(summary, encoding="utf-8"),
+        "metrics.parquet": lambda p: metrics.to_parquet(p, index=False, engine="pyarrow"),
+        "metrics.csv": lambda p: metrics.to_csv(p, index=False),
+        "votes.csv": lambda p: votes.to_csv(p, index=False),
+        "scenario.toml": lambda p: p.write_text(scenario.to_toml(), encoding="utf-8"),
+    }
+    paths = []
+    for name in OUTPUT_FILES:
+        path = out / name
+        atomic_write(path, writers[name])
+        paths.append(path)
+    return paths
+
+
+def _fmt(value: float | None, bounded: bool = True) -> str:
+    """A metric value for the table: 3 decimals in 0..1, counts as whole numbers."""
+    if value is None or not math.isfinite(value):
+        return "[dim]n/a[/dim]"
+    if abs(value) < 5e-4:
+        value = 0.0  # no "-0.000" from rounding noise
+    if bounded:
+        return f"{value:.3f}"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def describe_run(scenario: Scenario, world: World) -> str:
+    """One line: regime, rivalry, issue, seed, steps, world size and great powers."""
+    return (
+        f"regime={scenario.regime}  rivalry={scenario.rivalry:g}  issue={scenario.issue}  "
+        f"seed={scenario.seed}  steps={scenario.steps} (burn-in {scenario.burn_in})  "
+        f"world={scenario.world.kind}: {world.n} states, "
+        f"{int(world.great_power.sum())} great powers"
+    )
+
+
+def summary_table(summary: dict[str, float], title: str | None = None) -> Table:
+    """Every metric of :data:`METRICS`: label, name, mean after burn-in, final value."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    table.add_column("name", style="dim")
+    table.add_column("after burn-in", justify="right")
+    table.add_column("final", justify="right")
+    for name, metric in METRICS.items():
+        how = " (sum)" if metric.summary == "sum" else ""
+        bounded = math.isfinite(metric.hi)
+        table.add_row(
+            escape(metric.label),
+            name,
+            _fmt(summary.get(name, math.nan), bounded) + how,
+            _fmt(summary.get(f"{name}_final", math.nan), bounded),
+        )
+    return table
+
+
+def _run_model(model: Any, steps: int, show_progress: bool, err: Console) -> None:
+    if not show_progress:
+        model.run()
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("steps", total=steps)
+        for _ in range(steps):
+            model.run(1)
+            progress.advance(task)
+
+
+# --- commands -------------------------------------------------------------------------
+
+_REGIME_HELP = (
+    f"Regime, one of: {', '.join(REGIMES)} (default: the scenario's; see `multilat regimes`)."
+)
+_ISSUE_HELP = f"Issue type, one of: {', '.join(_issue_choices())} (default: the scenario's)."
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SCENARIO",
+            help="Scenario TOML file (scenarios/baseline.toml documents every key).",
+            show_default=False,
+        ),
+    ],
+    regime: Annotated[
+        str | None, typer.Option("--regime", "-r", help=_REGIME_HELP, callback=_check_regime)
+    ] = None,
+    rivalry: Annotated[
+        float | None, typer.Option("--rivalry", help="Great-power rivalry, 0..1.")
+    ] = None,
+    issue: Annotated[
+        str | None, typer.Option("--issue", help=_ISSUE_HELP, callback=_check_issue)
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed, >= 0.")] = None,
+    steps: Annotated[int | None, typer.Option("--steps", help="Steps to run, >= 1.")] = None,
+    burn_in: Annotated[
+        int | None,
+        typer.Option("--burn-in", help="Steps left out of the summary means, below steps."),
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help=(
+                "Override any scenario key, dotted for tables (repeatable): "
+                "--set world.n_states=30 --set rules.charter.council_votes=10."
+            ),
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help=f"Write {', '.join(OUTPUT_FILES)} into this directory.",
+            file_okay=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
+    ] = False,
+) -> None:
+    """Run one scenario and print a summary of every metric."""
+    from sim.model import MultilatModel
+
+    err = Console(stderr=True)
+
+    def note(text: str) -> None:
+        if not quiet:
+            err.print(text, style="yellow", highlight=False, markup=False, soft_wrap=True)
+
+    overrides = _parse_sets(sets)
+    named = {
+        "regime": regime,
+        "rivalry": rivalry,
+        "issue": issue,
+        "seed": seed,
+        "steps": steps,
+        "burn_in": burn_in,
+    }
+    overrides.update({k: v for k, v in named.items() if v is not None})
+    scenario = resolve_scenario(scenario_file, overrides, note)
+    if out is not None and out.exists() and not out.is_dir():
+        raise CliError(f"--out {str(out)!r} exists and is not a directory")
+
+    model = MultilatModel(scenario)
+    n_states = model.world.n
+    show_progress = (
+        not quiet and err.is_terminal and scenario.steps * n_states >= PROGRESS_THRESHOLD
+    )
+    _run_model(model, scenario.steps, show_progress, err)
+
+    console = Console()
+    console.print(
+        f"[bold]multilat {package_version()}[/bold]  {escape(scenario.name)}", highlight=False
+    )
+    console.print(
+        describe_run(scenario, model.world), highlight=False, markup=False, soft_wrap=True
+    )
+    console.print(summary_table(model.summary()))
+    if out is not None:
+        try:
+            write_outputs(model, scenario, out)
+        except OSError as exc:
+            raise CliError(f"cannot write results to {str(out)!r}: {exc}", exit_code=1) from None
+        console.print(
+            f"wrote {', '.join(OUTPUT_FILES)} to {out}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def regimes(
+    rules: Annotated[
+        bool, typer.Option("--rules", help="Also list each regime's rule parameters.")
+    ] = False,
+) -> None:
+    """List the registered regimes: name, virtue, summary and PAPER.md claims."""
+    console = Console()
+    table = Table(title="Registered regimes (sim.regimes.REGIMES)", title_justify="left")
+    for col in ("name", "virtue", "summary", "claims"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("name", "virtue"))
+    for name, cls in REGIMES.items():
+        table.add_row(
+            name,
+            getattr(cls, "virtue", ""),
+            getattr(cls, "summary", ""),
+            ", ".join(getattr(cls, "claims", ())),
+        )
+    console.print(table)
+    if rules:
+        for name, cls in REGIMES.items():
+            defaults = cls.make_rules()
+            t = Table(title=escape(f"[rules.{name}] defaults"), title_justify="left")
+            t.add_column("key")
+            t.add_column("default", justify="right")
+            for key in defaults.__dataclass_fields__:
+                t.add_row(key, repr(getattr(defaults, key)))
+            console.print(t)
+
+
+@app.command()
+def metrics() -> None:
+    """List the outcome metrics (sim.metrics.METRICS): name, range, claims, meaning."""
+    console = Console()
+    table = Table(title="Metrics (sim.metrics.METRICS)", title_justify="left")
+    for col in ("name", "range", "claims", "meaning"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("name", "range"))
+    for name, m in METRICS.items():
+        hi = "inf" if math.isinf(m.hi) else f"{m.hi:g}"
+        table.add_row(name, f"{m.lo:g}..{hi}", ", ".join(m.claims), m.description)
+    console.print(table)
+
+
+@app.command()
+def validate(
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="Fewer seeds and shorter runs (what CI runs, ~30 s)."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the results as JSON (for machines).")
+    ] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the tables as Markdown (docs/validation.md).")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes (default: the number of cores)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Reproduce known results: voting power, stable coalitions and the claims C1-C20.
+
+    Exits with 1 if a table disagrees with its reference or a claim check fails (or a
+    documented divergence no longer diverges).
+    """
+    from sim.validation.report import render, to_json, to_markdown
+    from sim.validation.report import validate as run_validation
+
+    if as_json and markdown:
+        raise CliError("give at most one of --json and --markdown")
+    err = Console(stderr=True)
+    size = "quick" if quick else "full"
+    if quiet or not err.is_terminal:
+        result = run_validation(size, workers=workers)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"claim runs ({size})", total=None)
+            result = run_validation(
+                size,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    if as_json:
+        sys.stdout.write(json.dumps(json_safe(to_json(result)), indent=2) + "\n")
+    elif markdown:
+        sys.stdout.write(to_markdown(result))
+    else:
+        console = Console()
+        render(result, console if console.is_terminal else Console(width=160))
+    if not result.ok:
+        sys.exit(1)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``multilat`` console script."""
+    app(args=None if argv is None else list(argv), prog_name="multilat")
+
+
+if __name__ == "__main__":
+    main()

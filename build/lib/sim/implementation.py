@@ -1,0 +1,453 @@
+"""Implementation: from agreements to effort, provision and harm, for all problems at once.
+
+Steps 5 and 6 of DESIGN.md, vectorised over the problems of a step (one row per problem,
+one column per state) so that a step costs a few dozen array operations however many
+problems are in flight:
+
+* signatories deliver a share of their pledge: compliance rises with bindingness, trust
+  among co-signatories and verification, and falls with the state's cost share relative
+  to its ability to pay and with the number of co-signatories (Olson-style free riding,
+  PAPER.md#C14, PAPER.md#C17);
+* outsiders follow as far as they see the forum as legitimate, never beyond what the
+  signatories deliver (follow-through, PAPER.md#C12);
+* standing capacity multiplies effort, minus principal-agent slippage (PAPER.md#C5);
+  overloaded states lose effort to transaction costs (PAPER.md#C16);
+* rival forums draw a share of their members' effort away (PAPER.md#C15);
+* the aggregation technology turns effort into provision; harm falls by that share and
+  grows with what is left unaddressed; the shadow problem keeps the harm of zero
+  provision (DESIGN.md, prototype lessons).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.forums import Forum
+from sim.issues import ProvisionPlan, baseline_provision, provision_plan
+from sim.metrics import Tally
+from sim.problems import RESOLVE_EFFORT, Agreement, Problem
+from sim.trust import SetStats
+
+if TYPE_CHECKING:
+    from sim.model import MultilatModel
+
+#: Exponential memory of the cooperation network's ties.
+TIE_MEMORY = 0.2
+#: Cost of a unit of effort, in harm units per unit of relevance (equity only).
+EFFORT_COST = 0.5
+
+
+def compliance_base(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
+    """The part of each state's compliance that is fixed while an agreement is in force.
+
+    Zero outside the signatories. The cost share is the state's part of the burden over
+    its part of the signatories' capability, minus 1 (clipped to -0.5..1.5): above 0
+    where the agreement asks more of a state than its means; none for weakest-link
+    containment, which each state provides at its own means.
+    """
+    b, w = model.behaviour, model.world
+    sig = agreement.signatories
+    r = problem.relevance[sig]
+    pw = w.power[sig]
+    share = (r / max(float(r.sum()), 1e-12)) / np.maximum(pw / max(float(pw.sum()), 1e-12), 1e-6)
+    share = np.clip(share - 1.0, -0.5, 1.5)
+    if problem.issue.technology == "weakest_link":
+        share = np.zeros(len(sig))
+    olson = math.log(max(len(sig), 1)) / math.log(max(w.n, 2))
+    base = np.zeros(w.n)
+    base[sig] = (
+        b.compliance_base
+        + b.w_bindingness * agreement.forum.bindingness
+        + b.w_verification * problem.verification
+        - b.w_cost * share
+        - b.w_size * olson
+        - 0.5 * b.w_trust
+    )
+    return base
+
+
+def _outsiders(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
+    """States that may follow an agreement from outside: not signatories, opponents or party."""
+    out = np.ones(model.world.n, dtype=bool)
+    out[agreement.signatories] = False
+    out[agreement.opposed] = False
+    if problem.party >= 0:
+        out[problem.party] = False
+    return out
+
+
+def _cache(model: MultilatModel, problem: Problem, agreement: Agreement) -> None:
+    if agreement.compliance_base is None:
+        agreement.compliance_base = compliance_base(model, problem, agreement)
+        agreement.outsiders = _outsiders(model, problem, agreement)
+        mask = np.zeros(model.world.n, dtype=bool)
+        mask[agreement.signatories] = True
+        agreement.mask = mask
+
+
+@dataclass(eq=False)
+class InForce:
+    """The agreements in force, stacked (one row per agreement, one column per state).
+
+    Everything here changes only when an agreement starts or ends, so it is built once
+    for each set of agreements in force (:func:`_in_force`) and reused while that set
+    lasts. The signatory entries (``rows``, ``cols``) are in row-major order, the order
+    in which a boolean mask over ``signed`` lists them; ``flat`` indexes them in the
+    flattened ``signed``.
+    """
+
+    key: tuple[int, ...]
+    signed: np.ndarray
+    flat: np.ndarray
+    n_signed: int
+    size: np.ndarray
+    per_member: np.ndarray
+    ambition: np.ndarray
+    forums: list[Forum]
+    legitimacy_forums: list[Forum]
+    legitimacy_rows: np.ndarray
+    follow: np.ndarray
+    base: np.ndarray
+    outsiders: np.ndarray
+    followers: bool
+    slippage: np.ndarray
+    capacity: np.ndarray
+    relevance: np.ndarray
+    pledged: float
+    kept_count: np.ndarray
+    sets: SetStats
+
+
+@dataclass(eq=False)
+class Alive:
+    """The problems alive this step (shadows included), stacked: what never changes."""
+
+    key: tuple[int, ...]
+    exposure: np.ndarray
+    exposure_total: np.ndarray
+    window: np.ndarray
+    severity: np.ndarray
+    arrived: np.ndarray
+    unprovided: np.ndarray
+
+
+@dataclass(eq=False)
+class Open:
+    """The open problems and their forums, stacked: what changes only when they change.
+
+    ``which`` is the forum x problem incidence (a zero column for a problem no forum
+    took up); ``exposed`` and ``exposed_any`` are each forum's summed exposure over its
+    problems and where it is positive.
+    """
+
+    key: tuple[tuple[int, int], ...]
+    problems: list[Problem]
+    exposure: np.ndarray
+    exposure_total: np.ndarray
+    exposure_by_state: np.ndarray
+    window: np.ndarray
+    severity: np.ndarray
+    relevance: np.ndarray
+    provision: ProvisionPlan
+    forums: list[Forum]
+    which: np.ndarray
+    handled: np.ndarray
+    exposed: np.ndarray
+    exposed_any: np.ndarray
+
+
+@dataclass(eq=False)
+class Voices:
+    """Each open problem's voices (:func:`_voice`) and what the step takes from them."""
+
+    key: tuple[int, ...]
+    arrays: list[np.ndarray]
+    total: np.ndarray
+    by_forum: np.ndarray
+
+
+def _in_force(
+    model: MultilatModel, problems: list[Problem], rows: list[int], relevance: np.ndarray
+) -> InForce:
+    """The stacked agreements in force (reused while the same ones are in force)."""
+    key = tuple(problems[i].id for i in rows)
+    cached = model.stacks.get("agreements")
+    if cached is not None and cached.key == key:
+        return cached
+    agreements = [problems[i].agreement for i in rows]
+    for i, a in zip(rows, agreements, strict=True):
+        _cache(model, problems[i], a)
+    signed = np.array([a.mask for a in agreements])
+    forums = [a.forum for a in agreements]
+    # forums' legitimacy changes every step: stacked once per forum, spread per agreement
+    unique = {id(f): j for j, f in enumerate(dict.fromkeys(forums))}
+    follow = np.array([f.outsider_follow for f in forums])
+    r = relevance[rows]
+    ambition = np.array([a.ambition for a in agreements])
+    sets = model.trust.prepare_sets(signed)
+    size = sets.per_set
+    flat = sets.rows * signed.shape[1] + sets.cols
+    outsiders = np.array([a.outsiders for a in agreements]) & (follow > 0)[:, None]
+    in_force = InForce(
+        key=key,
+        signed=signed,
+        flat=flat,
+        n_signed=len(flat),
+        size=size,
+        per_member=np.maximum(size, 1),
+        ambition=ambition,
+        forums=forums,
+        legitimacy_forums=list(dict.fromkeys(forums)),
+        legitimacy_rows=np.array([unique[id(f)] for f in forums]),
+        follow=follow,
+        base=np.array([a.compliance_base for a in agreements]).ravel()[flat],
+        outsiders=outsiders,
+        followers=bool(outsiders.any()),
+        slippage=np.array([f.slippage for f in forums]),
+        capacity=np.array([f.capacity for f in forums]),
+        relevance=r,
+        pledged=float(((r * sets.sets).sum(axis=1) * ambition).sum()),
+        kept_count=sets.per_state,
+        sets=sets,
+    )
+    model.stacks["agreements"] = in_force
+    return in_force
+
+
+def _agreements(
+    model: MultilatModel,
+    problems: list[Problem],
+    rows: list[int],
+    relevance: np.ndarray,
+    efficiency: np.ndarray,
+    tally: Tally,
+) -> np.ndarray:
+    """Effort under the agreements in force (one row per agreement), and what it teaches."""
+    b, rng, trust = model.behaviour, model.rng, model.trust
+    a = _in_force(model, problems, rows, relevance)
+    signed = a.signed
+    # trust of each signatory in its co-signatories, before this step's reciprocity
+    trust_in, among = trust.sets_trust(a.sets)
+    # noise and keep/defect draws for signatories only: the same distribution, drawn
+    # for the few signatories of a small forum instead of for every state
+    noise = rng.normal(0.0, b.compliance_noise, a.n_signed)
+    complied = (a.base + b.w_trust * trust_in + noise).clip(0.0, 1.0)
+    k = np.zeros(signed.shape)
+    k.ravel()[a.flat] = complied
+    k_mean = k.sum(axis=1) / a.per_member
+    own = a.ambition[:, None] * k
+    if a.followers:
+        legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])[a.legitimacy_rows]
+        followed = (a.ambition * k_mean * a.follow)[:, None] * legitimacy
+        d = np.where(signed, own, followed * a.outsiders) * efficiency
+    else:  # nobody follows from outside: own effort is all there is (0 off signatories)
+        d = own * efficiency
+    slip = rng.uniform(0.0, 1.0, len(rows)) * 2 * a.slippage
+    effort = d * (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
+
+    kept = rng.uniform(size=a.n_signed) < complied  # per signatory: kept its commitment
+    trust.reciprocate_sets(a.sets, kept)
+    tally.pledged += a.pledged
+    tally.delivered += float(((a.relevance * k).sum(axis=1) * a.ambition).sum())
+    tally.kept_sum += k.sum(axis=0)
+    tally.kept_count += a.kept_count
+    tally.solidarity.extend((0.5 * k_mean + 0.5 * among).tolist())
+    tally.sizes.extend(a.size.tolist())
+    tally.ambition.extend(a.ambition.tolist())
+    return effort
+
+
+def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
+    """The stacked problems alive this step (reused while the same ones are alive)."""
+    key = tuple(p.id for p in alive)
+    cached = model.stacks.get("alive")
+    if cached is not None and cached.key == key:
+        return cached
+    exposure = np.array([p.exposure for p in alive])
+    cached = Alive(
+        key=key,
+        exposure=exposure,
+        exposure_total=exposure.sum(axis=1),
+        window=np.array([p.issue.window for p in alive], dtype=float),
+        severity=np.array([p.severity for p in alive]),
+        arrived=np.array([p.arrived for p in alive], dtype=float),
+        unprovided=1 - np.array([baseline_provision(p.issue) for p in alive]),
+    )
+    model.stacks["alive"] = cached
+    return cached
+
+
+def _open(model: MultilatModel, problems: list[Problem]) -> Open:
+    """The stacked open problems and their forums (reused while they stay the same)."""
+    key = tuple((p.id, p.forum.id if p.forum is not None else -1) for p in problems)
+    cached = model.stacks.get("open")
+    if cached is not None and cached.key == key:
+        return cached
+    w = model.world
+    exposure = np.array([p.exposure for p in problems])
+    relevance = np.array([p.relevance for p in problems])
+    party = np.array([p.party for p in problems])
+    forums, which = _forum_incidence(problems)
+    exposed = which @ exposure
+    cached = Open(
+        key=key,
+        problems=problems,
+        exposure=exposure,
+        exposure_total=exposure.sum(axis=1),
+        exposure_by_state=exposure.sum(axis=0),
+        window=np.array([p.issue.window for p in problems], dtype=float),
+        severity=np.array([p.severity for p in problems]),
+        relevance=relevance,
+        provision=provision_plan(
+            [p.issue.technology for p in problems],
+            relevance,
+            required=np.array([p.issue.required for p in problems]),
+            great_power=w.great_power,
+            party=party,
+            party_power=np.where(party >= 0, w.power[np.maximum(party, 0)], 0.0),
+            verification=np.array([p.verification for p in problems]),
+            capacity=np.array([p.forum.capacity if p.forum else 0.0 for p in problems]),
+        ),
+        forums=forums,
+        which=which,
+        handled=which.sum(axis=1)[:, None],
+        exposed=exposed,
+        exposed_any=exposed > 0,
+    )
+    model.stacks["open"] = cached
+    return cached
+
+
+def _voices(model: MultilatModel, o: Open) -> Voices:
+    """The open problems' voices, their sum over problems and each forum's mean voice."""
+    arrays = [_voice(p) for p in o.problems]
+    key = tuple(id(v) for v in arrays)  # the cache holds the arrays: ids stay unique
+    cached = model.stacks.get("voices")
+    if cached is not None and cached.key == key:
+        return cached
+    voices = np.array(arrays)
+    cached = Voices(
+        key=key,
+        arrays=arrays,
+        total=voices.sum(axis=0),
+        by_forum=o.which @ voices / o.handled,
+    )
+    model.stacks["voices"] = cached
+    return cached
+
+
+def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> None:
+    """Contributions, provision and harm of every problem alive this step."""
+    w, b = model.world, model.behaviour
+    alive = model.problems
+    if not alive:
+        return
+    t = model.t
+    al = _alive(model, alive)
+    # the shadow problem: what the same problem does with no cooperation at all (only
+    # national self-help), growing as it is left unaddressed
+    age = t - al.arrived
+    growth = 1 + b.urgency_growth * np.minimum(age * al.unprovided / al.window, 2.0)
+    shadow = al.severity * growth * al.unprovided
+    tally.shadow_state += shadow @ al.exposure
+    tally.shadow += float(shadow @ al.exposure_total)
+
+    problems = [p for p in alive if p.open]
+    if not problems:
+        return
+    o = _open(model, problems)
+    relevance = o.relevance
+    agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
+    if len(agreed) == len(problems):
+        effort = _agreements(model, problems, agreed, relevance, efficiency, tally)
+    else:
+        effort = np.zeros((len(problems), w.n))
+        if agreed:
+            effort[agreed] = _agreements(model, problems, agreed, relevance, efficiency, tally)
+    tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
+
+    effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
+    _book_effort(o.forums, o.which, relevance, effort)
+    effort = effort + rival_effort
+    tally.cost_state += EFFORT_COST * w.n * (o.severity[:, None] * effort * relevance).sum(axis=0)
+
+    delivered = o.provision(effort, relevance)
+    unaddressed = np.array([p.unaddressed for p in problems])
+    growth = 1 + b.urgency_growth * np.minimum(unaddressed / o.window, 2.0)
+    harm = o.severity * growth * (1 - delivered)
+    tally.harm_state += harm @ o.exposure
+    tally.harm += float(harm @ o.exposure_total)
+    # legitimacy: voice in the deciding forum and benefit relative to exposure
+    if o.forums:
+        voices = _voices(model, o)
+        tally.voice_sum += voices.total
+        _perceive(model, o, delivered, voices.by_forum)
+    tally.n_voiced += len(problems)
+    tally.exposure_sum += o.exposure_by_state
+    tally.benefit_sum += delivered @ o.exposure
+    for p, value in zip(problems, delivered.tolist(), strict=True):
+        p.provision = value
+        p.unaddressed += 1 - value  # urgency: the problem grows as far as it is left
+        p.progress += value**2
+        if p.progress >= RESOLVE_EFFORT:
+            p.resolved = t
+
+
+def _voice(problem: Problem) -> np.ndarray:
+    """Each state's voice on a problem: in the agreement, or in the forum that has it
+    (none where no forum took the problem up).
+    """
+    if problem.agreement is not None:
+        return problem.agreement.voice
+    if problem.forum is not None:
+        return problem.forum.voice
+    return np.zeros(len(problem.exposure))
+
+
+def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.ndarray) -> None:
+    """Each state's perceived legitimacy of each forum that handled problems this step.
+
+    It moves toward ``a x`` the mean voice the forum gave the state (``voice``, forum x
+    state) ``+ (1 - a) x`` the benefit it delivered relative to the state's exposure
+    (PAPER.md#C1, PAPER.md#C12).
+    """
+    b = model.behaviour
+    benefit = (o.which * delivered) @ o.exposure
+    output = np.divide(benefit, o.exposed, out=np.zeros_like(benefit), where=o.exposed_any)
+    target = b.voice_weight * voice + (1 - b.voice_weight) * output
+    legitimacy = np.array([f.legitimacy for f in o.forums])
+    legitimacy += b.legitimacy_memory * (target - legitimacy)
+    for forum, row in zip(o.forums, legitimacy, strict=True):
+        forum.legitimacy = row
+
+
+def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
+    """The forums that handle the problems (first-seen order) and a forum x problem 0/1
+    matrix saying which handles which (a zero column for a problem with no forum).
+    """
+    forums = list({id(p.forum): p.forum for p in problems if p.forum is not None}.values())
+    index = {id(f): j for j, f in enumerate(forums)}
+    which = np.zeros((len(forums), len(problems)))
+    for k, p in enumerate(problems):
+        if p.forum is not None:
+            which[index[id(p.forum)], k] = 1.0
+    return forums, which
+
+
+def _book_effort(
+    forums: list, which: np.ndarray, relevance: np.ndarray, effort: np.ndarray
+) -> None:
+    """Book effort to the forums that handle the problems; update cooperation ties."""
+    if not forums:
+        return
+    booked = which @ (relevance * effort).sum(axis=1)
+    summed = which @ effort  # forum x state: effort through each forum this step
+    ties = np.array([f.ties for f in forums])
+    ties += TIE_MEMORY * (summed * np.array([f.members for f in forums]) - ties)
+    for forum, value, row in zip(forums, booked.tolist(), ties, strict=True):
+        forum.effort += value
+        forum.ties = row

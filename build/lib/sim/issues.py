@@ -1,0 +1,225 @@
+"""Issue types and their aggregation technologies.
+
+Which regime fits which problem depends on how individual contributions add up to
+provision (Hirshleifer 1983; Sandler, *Global Collective Action*, 2004). That is what
+lets different regimes win on different problems (PAPER.md#C18):
+
+* **summation** (climate, cyber norms): provision is the relevance-weighted sum of
+  efforts, so the biggest contributors must act whatever their regime (PAPER.md#C7);
+* **weakest link** (pandemic): containment is as good as the worst-contained state, so
+  near-universal follow-through matters (PAPER.md#C1, PAPER.md#C4);
+* **best shot** (financial crisis): the largest economy's firepower decides (G20 style);
+* **threshold** (proliferation): every great power must act, and verification decides
+  how much of it counts (P5+1 style; standing verification capacity helps, PAPER.md#C5);
+* **enforcement** (security crisis): the others' effort must outweigh a party that never
+  helps and blocks where it can (PAPER.md#C2).
+
+Every function here maps delivered effort ``d`` (one value per state, 0 = nothing,
+about 1 = full effort at full ambition) to provision in 0..1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Technology = Literal["summation", "weakest_link", "best_shot", "threshold", "enforcement"]
+Relevance = Literal["power", "emissions", "equal", "great_powers", "power_and_count"]
+
+
+@dataclass(frozen=True)
+class IssueType:
+    """The fixed traits of one issue type (the table in DESIGN.md, Problems).
+
+    Parameters
+    ----------
+    name : str
+        Issue key as used in scenarios.
+    technology : Technology
+        Aggregation technology (module docstring).
+    security : bool
+        Peace-and-security issue: the charter sends it to the Security Council.
+    divisiveness : float
+        How far positions split along alignment under rivalry (0..1).
+    severity : float
+        Harm per step to a fully exposed state, before urgency growth.
+    window : int
+        Urgency window in steps: an agreement later than this counts as slow
+        (``flexibility``); harm grows with the provision still missing, up to doubling
+        after two windows' worth.
+    lifetime : int
+        Steps the problem lasts if never solved; the shadow problem lasts as long.
+    verification : float
+        How easy compliance is to check (0..1): raises compliance.
+    required : float
+        The effort that full provision needs, in the technology's own units.
+    relevance : Relevance
+        Whose effort counts: by power (capability), by emissions, equally, great powers
+        only, or half power half head count (norms need adopters as well as weight).
+    """
+
+    name: str
+    technology: Technology
+    security: bool
+    divisiveness: float
+    severity: float
+    window: int
+    lifetime: int
+    verification: float
+    required: float
+    relevance: Relevance
+
+
+#: The six issue types of PAPER.md. Values are ordinal judgements from the paper's
+#: descriptions (pp. 5-22), documented in docs/model.md; sweeps may vary them.
+ISSUE_TYPES: dict[str, IssueType] = {
+    t.name: t
+    for t in (
+        IssueType("climate", "summation", False, 0.5, 1.0, 12, 40, 0.6, 0.6, "emissions"),
+        IssueType("pandemic", "weakest_link", False, 0.2, 1.5, 4, 16, 0.5, 0.6, "equal"),
+        IssueType("proliferation", "threshold", True, 0.5, 1.0, 8, 30, 0.3, 0.5, "great_powers"),
+        IssueType("security_crisis", "enforcement", True, 0.8, 2.0, 3, 12, 0.7, 0.1, "power"),
+        IssueType("financial_crisis", "best_shot", False, 0.2, 1.5, 2, 10, 0.8, 0.6, "power"),
+        IssueType("cyber_norms", "summation", False, 0.8, 0.6, 10, 40, 0.3, 0.6, "power_and_count"),
+    )
+}
+
+#: Issue keys in a fixed order (never iterate a set of strings in model logic).
+ISSUE_NAMES: tuple[str, ...] = tuple(ISSUE_TYPES)
+MIXED = "mixed"
+
+#: Curvature of the weakest-link mean: -2 weighs the worst-contained states heavily.
+WEAKEST_LINK_RHO = -2.0
+#: National effort every state makes against a pandemic without any agreement.
+SELF_HELP = 0.1
+#: Extra enforcement effort needed per unit of the party's own power.
+PARTY_WEIGHT = 1.5
+
+
+def baseline_provision(issue: IssueType) -> float:
+    """Provision with no cooperation at all: national self-help against pandemics."""
+    if issue.technology == "weakest_link":
+        return min(1.0, SELF_HELP / issue.required)
+    return 0.0
+
+
+def relevance_weights(
+    kind: Relevance, power: np.ndarray, great_power: np.ndarray, emissions: np.ndarray | None = None
+) -> np.ndarray:
+    """Return whose effort counts for an issue, one weight per state, summing to 1."""
+    n = len(power)
+    if kind == "power":
+        w = power.astype(float)
+    elif kind == "emissions":
+        w = (emissions if emissions is not None else power).astype(float)
+    elif kind == "equal":
+        w = np.full(n, 1.0)
+    elif kind == "great_powers":
+        w = great_power.astype(float)
+        if w.sum() == 0:
+            w = power.astype(float)
+    else:  # power_and_count
+        w = 0.5 * power / power.sum() + 0.5 / n
+    return w / w.sum()
+
+
+@dataclass(eq=False)
+class ProvisionPlan:
+    """How a fixed list of problems turns effort into provision (one row per problem).
+
+    Built once for the list by :func:`provision_plan` (what depends only on the
+    problems and their forums), then applied to each step's effort. Every technology
+    of the module docstring is computed on its own rows.
+
+    Attributes
+    ----------
+    groups : list
+        ``(technology, rows)`` for every technology present, in first-seen order.
+    denominator : numpy.ndarray
+        Per problem: ``required``, plus :data:`PARTY_WEIGHT` times the party's power
+        for enforcement (the divisor of summed contributions).
+    party_rows, party_cols : numpy.ndarray
+        Enforcement problems with a party, and their party (whose effort never counts).
+    required : numpy.ndarray
+        The effort that full provision needs, per problem.
+    best_shot : numpy.ndarray
+        ``required`` times the largest relevance, per problem (best shot's divisor).
+    verified : numpy.ndarray
+        Threshold: the share of effort that counts, ``verification + (1 - verification)
+        x min(1, capacity)``.
+    great_power : numpy.ndarray
+        Indices of the great powers (all states if there are none).
+    summed : bool
+        Whether any problem adds up contributions (summation or enforcement).
+    """
+
+    groups: list[tuple[Technology, np.ndarray]]
+    denominator: np.ndarray
+    party_rows: np.ndarray
+    party_cols: np.ndarray
+    required: np.ndarray
+    best_shot: np.ndarray
+    verified: np.ndarray
+    great_power: np.ndarray
+    summed: bool
+
+    def __call__(self, effort: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+        """Provision (0..1) of each problem from its effort (problem x state)."""
+        value = np.zeros(len(effort))
+        contrib = None
+        if self.summed or any(tech == "best_shot" for tech, _ in self.groups):
+            contrib = relevance * effort
+            contrib[self.party_rows, self.party_cols] = 0.0  # enforcement's party
+        if self.summed:
+            assert contrib is not None
+            value = contrib.sum(axis=1) / self.denominator
+        for tech, rows in self.groups:
+            if tech == "weakest_link":
+                z = np.maximum(effort[rows], SELF_HELP)
+                mean = (z**WEAKEST_LINK_RHO).sum(axis=1) / z.shape[1]  # as numpy.mean
+                value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / self.required[rows]
+            elif tech == "best_shot":
+                assert contrib is not None
+                value[rows] = contrib[rows].max(axis=1) / self.best_shot[rows]
+            elif tech == "threshold":
+                gp_effort = effort[np.ix_(rows, self.great_power)]
+                share = np.minimum(1.0, gp_effort.min(axis=1) / self.required[rows])
+                value[rows] = share * self.verified[rows]
+        return value.clip(0.0, 1.0)
+
+
+def provision_plan(
+    technology: list[Technology],
+    relevance: np.ndarray,
+    *,
+    required: np.ndarray,
+    great_power: np.ndarray,
+    party: np.ndarray,
+    party_power: np.ndarray,
+    verification: np.ndarray,
+    capacity: np.ndarray,
+) -> ProvisionPlan:
+    """Prepare :class:`ProvisionPlan` for problems of the given technologies.
+
+    ``relevance`` has one row per problem and one column per state; the other arguments
+    have one entry per problem (``party`` -1 for none).
+    """
+    rows: dict[Technology, list[int]] = {}
+    for i, tech in enumerate(technology):  # in first-seen order
+        rows.setdefault(tech, []).append(i)
+    groups = [(tech, np.array(idx)) for tech, idx in rows.items()]
+    enforcement = np.array([tech == "enforcement" for tech in technology], dtype=bool)
+    with_party = np.flatnonzero(enforcement & (party >= 0))
+    return ProvisionPlan(
+        groups=groups,
+        denominator=np.where(enforcement, required + PARTY_WEIGHT * party_power, required),
+        party_rows=with_party,
+        party_cols=party[with_party],
+        required=required,
+        best_shot=required * relevance.max(axis=1),
+        verified=verification + (1.0 - verification) * np.minimum(1.0, capacity),
+        great_power=np.flatnonzero(great_power if great_power.any() else ~great_power),
+        summed=bool(rows.keys() & {"summation", "enforcement"}),
+    )

@@ -1,0 +1,377 @@
+"""Outcome metrics: names, ranges and definitions (DESIGN.md, Outcomes).
+
+:data:`METRICS` is the single source of every metric's name, range, label and meaning:
+the data collector, the range tests, run summaries and (later) figure labels read it.
+The values are computed each step by :func:`compute` from what the step recorded in a
+:class:`Tally`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import MultilatModel
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome metric."""
+
+    name: str
+    label: str
+    lo: float
+    hi: float
+    description: str
+    #: how a run summarises it: "mean" or "sum" over the steps after burn-in, or "final"
+    #: for running figures that already cover the whole run
+    summary: str = "mean"
+    claims: tuple[str, ...] = ()
+
+
+INF = math.inf
+
+#: Every metric, in reporting order.
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "effectiveness",
+            "Effectiveness",
+            0,
+            1,
+            "1 - harm suffered / harm the same problems would have done with no "
+            "cooperation (national self-help only); over a run, the ratio of totals",
+            claims=("C10", "C17", "C18"),
+        ),
+        Metric(
+            "harm",
+            "Harm suffered",
+            0,
+            INF,
+            "harm suffered by all states this step",
+            summary="sum",
+        ),
+        Metric(
+            "shadow_harm",
+            "Harm without cooperation",
+            0,
+            INF,
+            "harm the same problems would have done this step with no cooperation",
+            summary="sum",
+        ),
+        Metric(
+            "legitimacy",
+            "Legitimacy",
+            0,
+            1,
+            "mean over states of a*voice + (1-a)*output (benefit relative to exposure)",
+            claims=("C1", "C12"),
+        ),
+        Metric(
+            "voice",
+            "Voice (input legitimacy)",
+            0,
+            1,
+            "mean over states of voting power in the deciding forum relative to an equal "
+            "share, capped at 1",
+            claims=("C1", "C17"),
+        ),
+        Metric(
+            "legitimacy_developing",
+            "Legitimacy among developing states",
+            0,
+            1,
+            "legitimacy averaged over developing states only",
+            claims=("C1", "C9", "C12"),
+        ),
+        Metric(
+            "fragmentation",
+            "Fragmentation",
+            0,
+            1,
+            "1 - Herfindahl index of cooperative effort over active forums",
+            claims=("C15",),
+        ),
+        Metric(
+            "rival_forums",
+            "Rival forums",
+            0,
+            INF,
+            "number of active rival forums founded by dissatisfied powers",
+            claims=("C8", "C15"),
+        ),
+        Metric(
+            "bloc_modularity",
+            "Bloc modularity",
+            -0.5,
+            1,
+            "modularity of the cooperation network over the three camps",
+            claims=("C8",),
+        ),
+        Metric(
+            "solidarity",
+            "Solidarity",
+            0,
+            1,
+            "mean over agreements of (compliance + trust among co-signatories) / 2",
+            claims=("C6",),
+        ),
+        Metric(
+            "capability",
+            "Capability",
+            0,
+            1,
+            "share of world power committed and kept (signatories x delivered share)",
+            claims=("C10",),
+        ),
+        Metric(
+            "flexibility",
+            "Flexibility",
+            0,
+            1,
+            "share of problems so far that reached an agreement within their urgency window",
+            summary="final",
+            claims=("C13",),
+        ),
+        Metric(
+            "time_to_agreement",
+            "Time to agreement (steps)",
+            0,
+            INF,
+            "mean steps from arrival to agreement, over problems agreed so far",
+            summary="final",
+            claims=("C3", "C13"),
+        ),
+        Metric(
+            "ambition",
+            "Ambition",
+            0,
+            1,
+            "mean agreed ambition over open problems, no agreement counted as zero",
+            claims=("C3",),
+        ),
+        Metric(
+            "shortfall",
+            "Ambition shortfall",
+            0,
+            1,
+            "per agreement, how far the agreed ambition falls short of what the keenest "
+            "quarter of the table asked for: the lowest common denominator",
+            claims=("C3",),
+        ),
+        Metric(
+            "deadlock_rate",
+            "Deadlock rate",
+            0,
+            1,
+            "failed decision attempts / attempts, this step",
+            claims=("C2", "C11"),
+        ),
+        Metric(
+            "never_agreed",
+            "Never agreed",
+            0,
+            1,
+            "share of problems ended so far that never reached an agreement",
+            summary="final",
+            claims=("C2",),
+        ),
+        Metric(
+            "veto_count",
+            "Vetoes",
+            0,
+            INF,
+            "permanent-member vetoes of drafts that had the votes, this step",
+            summary="sum",
+            claims=("C2",),
+        ),
+        Metric(
+            "compliance_rate",
+            "Compliance",
+            0,
+            1,
+            "share of pledged effort delivered by signatories",
+            claims=("C6", "C14"),
+        ),
+        Metric(
+            "burden_developing",
+            "Burden on developing states",
+            0,
+            1,
+            "mean over developing states of forum seats staffed / bandwidth (capped at 1)",
+            claims=("C16",),
+        ),
+        Metric(
+            "transaction_costs",
+            "Transaction costs",
+            0,
+            INF,
+            "forum seats staffed (incl. set-up) / total bandwidth",
+            claims=("C16",),
+        ),
+        Metric(
+            "equity",
+            "Equity",
+            0,
+            1,
+            "1 - Gini over states of net benefit: harm avoided minus the cost of own effort, "
+            "floored at 0",
+            claims=("C16",),
+        ),
+        Metric(
+            "coalition_size",
+            "Members per agreement",
+            0,
+            INF,
+            "mean signatories per agreement in force",
+            claims=("C13", "C17"),
+        ),
+    )
+}
+
+
+@dataclass
+class Tally:
+    """What one step recorded, for :func:`compute`."""
+
+    n: int
+    harm: float = 0.0
+    shadow: float = 0.0
+    harm_state: np.ndarray = field(init=False)
+    shadow_state: np.ndarray = field(init=False)
+    kept_sum: np.ndarray = field(init=False)
+    kept_count: np.ndarray = field(init=False)
+    voice_sum: np.ndarray = field(init=False)
+    exposure_sum: np.ndarray = field(init=False)
+    benefit_sum: np.ndarray = field(init=False)
+    cost_state: np.ndarray = field(init=False)
+    n_voiced: int = 0
+    attempts: int = 0
+    deadlocks: int = 0
+    vetoes: int = 0
+    pledged: float = 0.0
+    delivered: float = 0.0
+    solidarity: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    ambition: list[float] = field(default_factory=list)
+    shortfall: list[float] = field(default_factory=list)
+    efforts: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "harm_state",
+            "shadow_state",
+            "kept_sum",
+            "kept_count",
+            "voice_sum",
+            "exposure_sum",
+            "benefit_sum",
+            "cost_state",
+        ):
+            setattr(self, name, np.zeros(self.n))
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = len(x)
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    cum = np.cumsum(x)
+    return min(1.0, max(0.0, float((n + 1 - 2 * (cum.sum() / total)) / n)))
+
+
+def camp_modularity(
+    ties: np.ndarray, camp: np.ndarray, indicator: np.ndarray | None = None
+) -> float:
+    """Modularity, over camps, of the network projected from a state x forum matrix.
+
+    The weight between two states is the sum over forums of the product of their ties;
+    the sums are taken from the incidence matrix directly (linear in states x forums),
+    never from the state x state matrix.
+    """
+    if indicator is None:
+        indicator = np.eye(int(camp.max()) + 1)[camp] if len(camp) else np.zeros((0, 1))
+    return forum_modularity(np.ascontiguousarray(ties.T), indicator)
+
+
+def forum_modularity(ties: np.ndarray, indicator: np.ndarray) -> float:
+    """:func:`camp_modularity` from a forum x state matrix and a state x camp indicator."""
+    if ties.size == 0:
+        return 0.0
+    s = ties.sum(axis=1)
+    squared = ties**2
+    two_m = float((s**2 - squared.sum(axis=1)).sum())
+    if two_m <= 0:
+        return 0.0
+    degree = s @ ties - squared.sum(axis=0)
+    inside = ((ties @ indicator) ** 2 - squared @ indicator).sum(axis=0)
+    q = float((inside / two_m - (degree @ indicator / two_m) ** 2).sum())
+    return max(-0.5, min(1.0, q))  # modularity's own bounds, against rounding
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else math.nan
+
+
+def _average(values: np.ndarray) -> float:
+    """Mean of a non-empty array (as ``numpy.mean`` computes it, without its overhead)."""
+    return float(values.sum() / len(values))
+
+
+def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
+    """All metrics of this step from the model's state and the step's tally."""
+    w = model.world
+    dev = w.developing
+    a = model.behaviour.voice_weight
+    voice = tally.voice_sum / tally.n_voiced if tally.n_voiced else np.zeros(w.n)
+    output = np.zeros(w.n)
+    np.divide(tally.benefit_sum, tally.exposure_sum, out=output, where=tally.exposure_sum > 0)
+    net = np.maximum(tally.shadow_state - tally.harm_state - tally.cost_state, 0.0)
+    legit = a * voice + (1 - a) * output
+    forums = [f for f in model.forums if f.active]
+    efforts = np.array(tally.efforts)
+    total_effort = efforts.sum()
+    frag = 1 - float(((efforts / total_effort) ** 2).sum()) if total_effort > 0 else math.nan
+    ties = np.array([f.ties for f in forums]) if forums else np.zeros((0, w.n))
+    seats = model.seats
+    load = np.minimum(1.0, seats / w.bandwidth)
+    c = model.counters
+    return {
+        "effectiveness": 1 - tally.harm / tally.shadow if tally.shadow > 0 else math.nan,
+        "harm": tally.harm,
+        "shadow_harm": tally.shadow,
+        "legitimacy": _average(legit),
+        "voice": _average(voice),
+        "legitimacy_developing": _average(legit[dev]) if len(dev) else math.nan,
+        "fragmentation": frag,
+        "rival_forums": float(sum(1 for f in forums if f.kind == "rival")),
+        "bloc_modularity": forum_modularity(ties, w.camp_indicator),
+        "solidarity": _mean(tally.solidarity),
+        "capability": float(
+            w.power
+            @ np.where(tally.kept_count > 0, tally.kept_sum / np.maximum(tally.kept_count, 1), 0.0)
+        ),
+        "flexibility": _ratio(c["in_window"], c["window_known"]),
+        "time_to_agreement": _ratio(c["agreement_delay"], c["agreed"]),
+        "ambition": _mean(tally.ambition),
+        "shortfall": _mean(tally.shortfall),
+        "deadlock_rate": _ratio(tally.deadlocks, tally.attempts),
+        "never_agreed": _ratio(c["ended_unagreed"], c["ended"]),
+        "veto_count": float(tally.vetoes),
+        "compliance_rate": _ratio(tally.delivered, tally.pledged),
+        "burden_developing": _average(load[dev]) if len(dev) else math.nan,
+        "transaction_costs": float(seats.sum() / w.total_bandwidth),
+        "equity": 1 - gini(net),
+        "coalition_size": _mean(tally.sizes),
+    }

@@ -1,0 +1,1 @@
+"""Public data shipped with multilat (sources and licences in SOURCES.md)."""
