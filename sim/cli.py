@@ -540,7 +540,7 @@ def sweep(
         Path,
         typer.Argument(
             metavar="SPEC",
-            help="Sweep spec: a scenario TOML file with a [sweep] table (docs/sweep.md).",
+            help=escape("Sweep spec: a scenario TOML file with a [sweep] table (docs/sweep.md)."),
             show_default=False,
         ),
     ],
@@ -559,7 +559,7 @@ def sweep(
         typer.Option(
             "--scheduler",
             metavar="tcp://HOST:PORT",
-            help="Run on this Dask scheduler instead (pip install 'multilat[dask]').",
+            help=escape("Run on this Dask scheduler instead (pip install 'multilat[dask]')."),
         ),
     ] = None,
     resume: Annotated[

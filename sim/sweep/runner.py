@@ -181,7 +181,12 @@ def execute_sweep(
         store.write_manifest(manifest)
     n_points, reps = len(design), spec.settings.replicates
     n_runs = n_points * reps
-    params = [point_params(r, spec) for r in design.to_dict("records")]
+    records = design.to_dict("records")
+    params = [point_params(r, spec) for r in records]
+    # what each run's row says about its point: the sample number (lhs, sobol), the factors
+    columns = [{"sample": int(r["sample"])} if "sample" in r else {} for r in records]
+    for c, p in zip(columns, params, strict=True):
+        c.update(p)
     schema = run_schema(design)
     ok, failed = store.finished(n_runs)
     session = store.next_session()
@@ -247,7 +252,7 @@ def execute_sweep(
                     raise
                 except Exception:  # noqa: BLE001 - the worker died; the sweep goes on
                     row = _died(j)
-                row.update(params[j.point_id])
+                row.update(columns[j.point_id])
                 status.write(row, session)
                 parts.add(row)
                 counts["ok" if row["status"] == "ok" else "failed"] += 1

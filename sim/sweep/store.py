@@ -69,10 +69,10 @@ def metric_columns() -> list[str]:
 
 
 def run_schema(design: pd.DataFrame) -> pa.Schema:
-    """Schema of run rows: :data:`RUN_COLUMNS`, the factors, then the metrics."""
-    factors = pa.Schema.from_pandas(
-        design.drop(columns=["point_id", "sample"], errors="ignore"), preserve_index=False
-    )
+    """Schema of run rows: :data:`RUN_COLUMNS`, ``sample`` (lhs, sobol), the factors, then
+    the metrics.
+    """
+    factors = pa.Schema.from_pandas(design.drop(columns=["point_id"]), preserve_index=False)
     fields = [pa.field(n, t) for n, t in RUN_COLUMNS]
     fields += [pa.field(f.name, f.type) for f in factors]
     fields += [pa.field(c, pa.float64()) for c in metric_columns()]

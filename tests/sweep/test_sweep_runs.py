@@ -116,9 +116,24 @@ def test_dask_local_cluster_gives_identical_runs(serial_tiny: Path, tmp_path: Pa
     ):
         out = tmp_path / "dask"
         run(TINY, out=out, scheduler=client, progress=False)
-        # the scheduler's address, as --scheduler tcp://HOST:PORT gives it
+        # the command line with the scheduler's address
         out2 = tmp_path / "dask-address"
-        run(TINY, out=out2, scheduler=cluster.scheduler_address, progress=False)
+        spec = write_spec(tmp_path / "tiny.toml", TINY)
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out2)]
+            + ["--scheduler", address, "--quiet"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads((out2 / "manifest.json").read_text())["sessions"][0][
+            "executor"
+        ].startswith(f"dask {address}")
     for o in (out, out2):
         assert digest(o / "runs.parquet") == digest(serial_tiny / "runs.parquet")
         steps_equal(o, serial_tiny)

@@ -159,7 +159,9 @@ def test_cli_spec_errors_exit_2_in_one_line(tmp_path: Path, data: dict, expected
 def test_bundled_specs_are_valid() -> None:
     paper = load_spec(ROOT / "scenarios" / "paper.toml")
     quick = load_spec(ROOT / "scenarios" / "quick.toml")
-    for spec in (paper, quick):
+    real = load_spec(ROOT / "scenarios" / "paper_real.toml")
+    assert real.base["world"] == "real" and real.settings.common_random_numbers
+    for spec in (paper, quick, real):
         assert [f.key for f in spec.factors] == ["regime", "rivalry", "issue"]
         assert len(make_design(spec)) == 4 * 6 * 6
     assert paper.settings.replicates >= 20
