@@ -3,15 +3,18 @@
 ``factorial`` crosses every level of every factor (the first factor varies slowest).
 ``lhs`` draws ``samples`` points by Latin hypercube (:mod:`scipy.stats.qmc`) over the
 ranges; ``sobol`` makes Saltelli's design (:func:`SALib.sample.sobol.sample`), analysable
-with :func:`SALib.analyze.sobol.analyze` in ``point_id`` order. Factors given as levels
-are crossed with the sample: each combination of levels meets the same sampled points,
-numbered by the column ``sample``. Samples are drawn from the root seed's design stream
-(:func:`sim.sweep.seeds.design_rng`), so a spec always gives the same design.
+with :func:`SALib.analyze.sobol.analyze` in ``point_id`` order (the design's order).
+Factors given as levels are crossed with the sample: each combination of levels meets
+the same sampled points, numbered by the column ``sample``. Samples are drawn from the
+root seed's design stream (:func:`sim.sweep.seeds.design_rng`), so a spec always gives
+the same design. ``point_key`` names each point by its values (:func:`point_key`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 from typing import Any
 
 import numpy as np
@@ -95,8 +98,28 @@ def make_design(spec: SweepSpec) -> pd.DataFrame:
         frame["sample"] = sample
     for f in spec.factors:
         frame[f.key] = _column(f, columns[f.key]).to_numpy()
+    keys = [point_key(row, spec) for row in frame.to_dict("records")]
+    if len(set(keys)) != len(keys):
+        raise SpecError("in [sweep], two points of the design are the same (a level repeats)")
+    frame.insert(1, "point_key", np.asarray(keys, dtype=np.int64))
     check_points(spec, frame)
     return frame
+
+
+def point_key(row: dict[str, Any], spec: SweepSpec) -> int:
+    """A number that names a point by its values alone (63 bits of their SHA-256).
+
+    Runs are seeded by ``(point_key, replicate)``, not by the point's place in the design,
+    so adding levels to any factor (or points to a design) leaves the seeds, and so the
+    results, of the points already there unchanged.
+    """
+    values: list[Any] = [
+        [key, point_params(row, spec)[key]] for key in sorted(f.key for f in spec.factors)
+    ]
+    if "sample" in row:
+        values.append(["sample", int(row["sample"])])
+    text = json.dumps(values, separators=(",", ":"))
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
 def point_params(row: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:

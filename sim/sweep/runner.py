@@ -135,9 +135,10 @@ def _died(job: Job) -> dict[str, Any]:
     return {
         "run_id": job.run_id,
         "point_id": job.point_id,
+        "point_key": job.point_key,
         "replicate": job.replicate,
         "seed": job.root_seed,
-        "spawn_key": key_text(spawn_key(job.point_id, job.replicate, job.common_random_numbers)),
+        "spawn_key": key_text(spawn_key(job.point_key, job.replicate, job.common_random_numbers)),
         "status": "failed",
         "error": "the worker running it died: " + traceback.format_exc().strip().splitlines()[-1],
         "traceback": traceback.format_exc(),
@@ -183,6 +184,7 @@ def execute_sweep(
     n_runs = n_points * reps
     records = design.to_dict("records")
     params = [point_params(r, spec) for r in records]
+    point_keys = [int(r["point_key"]) for r in records]
     # what each run's row says about its point: the sample number (lhs, sobol), the factors
     columns = [{"sample": int(r["sample"])} if "sample" in r else {} for r in records]
     for c, p in zip(columns, params, strict=True):
@@ -208,6 +210,7 @@ def execute_sweep(
         return Job(
             run_id=k,
             point_id=point,
+            point_key=point_keys[point],
             replicate=rep,
             base=spec.base,
             params=params[point],

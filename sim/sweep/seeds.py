@@ -1,8 +1,10 @@
 """Per-run seeds keyed by the run, never by its place in a queue.
 
-A run's generator comes from ``SeedSequence(root_seed, spawn_key=(point_id, replicate))``
-(``spawn_key=(replicate,)`` with common random numbers), so serial, parallel, Dask and
-resumed sweeps give the same runs, and adding replicates leaves existing runs unchanged.
+A run's generator comes from ``SeedSequence(root_seed, spawn_key=(point_key, replicate))``
+(``spawn_key=(replicate,)`` with common random numbers), where ``point_key`` names the
+point by its parameter values (:func:`sim.sweep.design.point_key`), not by its place in
+the design. So serial, parallel, Dask and resumed sweeps give the same runs, and adding
+replicates, levels or points leaves the existing runs unchanged.
 """
 
 from __future__ import annotations

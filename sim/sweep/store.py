@@ -44,6 +44,7 @@ STATUS = "status.jsonl"
 RUN_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("run_id", pa.int64()),
     ("point_id", pa.int64()),
+    ("point_key", pa.int64()),
     ("replicate", pa.int64()),
     ("seed", pa.int64()),
     ("spawn_key", pa.string()),
@@ -72,7 +73,9 @@ def run_schema(design: pd.DataFrame) -> pa.Schema:
     """Schema of run rows: :data:`RUN_COLUMNS`, ``sample`` (lhs, sobol), the factors, then
     the metrics.
     """
-    factors = pa.Schema.from_pandas(design.drop(columns=["point_id"]), preserve_index=False)
+    factors = pa.Schema.from_pandas(
+        design.drop(columns=["point_id", "point_key"]), preserve_index=False
+    )
     fields = [pa.field(n, t) for n, t in RUN_COLUMNS]
     fields += [pa.field(f.name, f.type) for f in factors]
     fields += [pa.field(c, pa.float64()) for c in metric_columns()]

@@ -30,7 +30,10 @@ class Job:
     run_id : int
         ``replicate * n_points + point_id``: the run's place in the round-robin order.
     point_id, replicate : int
-        The design point and the replicate.
+        The design point (its row in the design) and the replicate.
+    point_key : int
+        The point's stable name from its values (:func:`sim.sweep.design.point_key`): the
+        run's seed is keyed by ``(point_key, replicate)``.
     base : dict
         The base scenario (spec data without ``[sweep]``).
     params : dict
@@ -51,6 +54,7 @@ class Job:
     root_seed: int
     common_random_numbers: bool = False
     steps_path: str | None = None
+    point_key: int = 0
 
 
 def steps_file(folder: Path, point_id: int, replicate: int) -> Path:
@@ -84,13 +88,14 @@ def execute(job: Job) -> dict[str, Any]:
     from sim.sweep.seeds import spawn_key
 
     start = time.perf_counter()
-    seq = run_seed_sequence(job.root_seed, job.point_id, job.replicate, job.common_random_numbers)
+    seq = run_seed_sequence(job.root_seed, job.point_key, job.replicate, job.common_random_numbers)
     row: dict[str, Any] = {
         "run_id": job.run_id,
         "point_id": job.point_id,
+        "point_key": job.point_key,
         "replicate": job.replicate,
         "seed": job.root_seed,
-        "spawn_key": key_text(spawn_key(job.point_id, job.replicate, job.common_random_numbers)),
+        "spawn_key": key_text(spawn_key(job.point_key, job.replicate, job.common_random_numbers)),
         "status": "ok",
         "error": None,
         "traceback": None,

@@ -85,6 +85,31 @@ def test_more_replicates_leave_existing_runs_unchanged(serial_tiny: Path, tmp_pa
     assert (merged["effectiveness"] == merged["effectiveness_more"]).all()
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"rivalry": [0.0, 0.5, 1.0]},  # a level inside the last factor: points renumber
+        {"regime": ["charter", "club", "coalition"]},  # and inside the first
+    ],
+    ids=["last-factor", "first-factor"],
+)
+def test_more_levels_leave_existing_runs_unchanged(
+    serial_tiny: Path, tmp_path: Path, change: dict
+) -> None:
+    """Seeds are keyed by the point's values (point_key), not by its place in the design."""
+    more = run(tiny(**change), out=tmp_path / "more", workers=1, progress=False).runs
+    old = load(serial_tiny).runs
+    key = ["regime", "rivalry", "replicate"]
+    merged = old.merge(more, on=key, suffixes=("", "_more"))
+    assert len(merged) == len(old) and len(more) > len(old)
+    assert (merged["point_key"] == merged["point_key_more"]).all()
+    assert (merged["spawn_key"] == merged["spawn_key_more"]).all()
+    metrics = ["effectiveness", "legitimacy", "harm_final"]
+    for m in metrics:
+        assert (merged[m] == merged[f"{m}_more"]).all(), m
+    assert (merged["point_id"] != merged["point_id_more"]).any()  # renumbered, same runs
+
+
 def test_common_random_numbers_share_seeds_across_points(tmp_path: Path) -> None:
     runs = run(
         tiny(common_random_numbers=True), out=tmp_path / "crn", workers=1, progress=False

@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_factorial_design_crosses_levels_in_declared_order() -> None:
     design = make_design(parse_spec(TINY))
-    assert list(design.columns) == ["point_id", "regime", "rivalry"]
+    assert list(design.columns) == ["point_id", "point_key", "regime", "rivalry"]
     assert design["point_id"].tolist() == [0, 1, 2, 3]
+    assert design["point_key"].is_unique and (design["point_key"] >= 0).all()
     assert design["regime"].tolist() == ["charter", "charter", "coalition", "coalition"]
     assert design["rivalry"].tolist() == [0.0, 1.0, 0.0, 1.0]
 
