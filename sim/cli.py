@@ -19,9 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-import os
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import PackageNotFoundError
@@ -35,6 +33,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
+from sim.files import atomic_write, json_safe
 from sim.issues import ISSUE_NAMES, MIXED
 from sim.metrics import METRICS
 from sim.regimes import REGIMES
@@ -214,43 +213,6 @@ def resolve_scenario(
 
 
 # --- output -----------------------------------------------------------------------------
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` with every NaN or infinite float replaced by None (valid JSON)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return json_safe(value.item())
-    return value
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` by ``write(tmp)`` to a temporary file in its directory, then rename.
-
-    Readers never see a half-written file; the file gets the usual permissions
-    (``0o666`` minus the umask), not the private ones of a temporary file.
-    """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def run_summary(model: Any, scenario: Scenario) -> dict[str, Any]:

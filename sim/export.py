@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.cli import atomic_write
+from sim.files import atomic_write
 from sim.metrics import METRICS
 from sim.results import Results
 

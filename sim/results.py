@@ -9,13 +9,11 @@ in place too (``SELECT * FROM 'results/quick/runs.parquet'``).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -132,7 +130,7 @@ class Results:
             One row per group: the ``by`` columns, ``n`` (runs with a value), ``mean``,
             ``std``, ``ci_low`` and ``ci_high`` (NaN where ``n < 2``).
         """
-        from scipy import stats
+        from sim.stats import t_half_width
 
         if not 0 < ci < 1:
             raise ValueError(f"ci: bad value {ci!r}: must be between 0 and 1")
@@ -150,10 +148,7 @@ class Results:
         else:
             col = runs[metric]
             table = pd.DataFrame({"n": [col.count()], "mean": [col.mean()], "std": [col.std()]})
-        n = table["n"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = stats.t.ppf((1 + ci) / 2, n - 1) * table["std"].to_numpy() / np.sqrt(n)
-        half = np.where(n >= 2, half, math.nan)
+        half = t_half_width(table["std"].to_numpy(), table["n"].to_numpy(), ci)
         table["ci_low"] = table["mean"] - half
         table["ci_high"] = table["mean"] + half
         return table

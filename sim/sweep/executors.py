@@ -49,7 +49,7 @@ class Executor(Protocol):
 
 
 #: Modules a ``forkserver`` imports once, before it forks the workers.
-PRELOAD = ["sim.sweep.worker", "sim.model", "sim.cli"]
+PRELOAD = ["sim.sweep.worker", "sim.model", "sim.files"]
 
 
 def pool_context() -> multiprocessing.context.BaseContext:

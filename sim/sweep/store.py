@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.cli import atomic_write, json_safe
+from sim.files import atomic_write, json_safe
 from sim.metrics import METRICS
 
 MANIFEST = "manifest.json"

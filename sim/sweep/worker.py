@@ -63,7 +63,7 @@ def steps_file(folder: Path, point_id: int, replicate: int) -> Path:
 
 
 def _write_steps(frame: Any, job: Job, path: Path) -> None:
-    from sim.cli import atomic_write
+    from sim.files import atomic_write
 
     table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
     n = table.num_rows
@@ -117,5 +117,5 @@ def execute(job: Job) -> dict[str, Any]:
 
 def warm_up() -> None:
     """Import the model once, when a worker process starts (not for every run)."""
-    import sim.cli  # noqa: F401
+    import sim.files  # noqa: F401
     import sim.model  # noqa: F401

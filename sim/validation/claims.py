@@ -19,8 +19,8 @@ from typing import Literal
 
 import numpy as np
 
+from sim.stats import Estimate, estimate
 from sim.validation.grid import CELLS, PAPER, Overrides, Runs
-from sim.validation.stats import Estimate, estimate
 
 Expected = Literal["holds", "diverges", "not expressible"]
 

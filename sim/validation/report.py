@@ -19,10 +19,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.stats import LEVEL
 from sim.validation.claims import Finding, evaluate
 from sim.validation.coalitions import CoalitionRow, coalition_rows
 from sim.validation.grid import SIZES, Size, runs_for
-from sim.validation.stats import LEVEL
 from sim.validation.voting_power import PowerRow, power_rows
 
 

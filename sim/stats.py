@@ -1,4 +1,4 @@
-"""Estimates with 95% confidence intervals over seeds (t-intervals)."""
+"""Means with t-intervals: over seeds (``multilat validate``) and over runs (sweep results)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,18 @@ class Estimate:
         }
 
 
+def t_half_width(std: np.ndarray, n: np.ndarray, level: float = LEVEL) -> np.ndarray:
+    """Half-width of the t-interval of a mean, ``t(level, n-1) x std / sqrt(n)``.
+
+    Vectorised over groups; NaN where ``n < 2``.
+    """
+    std = np.asarray(std, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, n - 1) * std / np.sqrt(n)
+    return np.where(n >= 2, half, math.nan)
+
+
 def estimate(values: np.ndarray, level: float = LEVEL) -> Estimate:
     """Mean and t-interval of ``values`` (NaNs, runs without the event, are left out)."""
     x = np.asarray(values, dtype=float)
@@ -52,5 +64,5 @@ def estimate(values: np.ndarray, level: float = LEVEL) -> Estimate:
     mean = float(x.mean())
     if n < 2:
         return Estimate(mean, math.nan, math.nan, 1)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = float(t_half_width(x.std(ddof=1), n, level))
     return Estimate(mean, mean - half, mean + half, n)

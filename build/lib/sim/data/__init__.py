@@ -1,1 +1,0 @@
-"""Public data shipped with multilat (sources and licences in SOURCES.md)."""
