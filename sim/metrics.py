@@ -31,6 +31,8 @@ class Metric:
     #: for running figures that already cover the whole run
     summary: str = "mean"
     claims: tuple[str, ...] = ()
+    #: which way is better, "higher" or "lower" (figures that rank regimes read it)
+    better: str = "higher"
 
 
 INF = math.inf
@@ -55,6 +57,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "harm suffered by all states this step",
             summary="sum",
+            better="lower",
         ),
         Metric(
             "shadow_harm",
@@ -63,6 +66,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "harm the same problems would have done this step with no cooperation",
             summary="sum",
+            better="lower",
         ),
         Metric(
             "legitimacy",
@@ -96,6 +100,7 @@ METRICS: dict[str, Metric] = {
             1,
             "1 - Herfindahl index of cooperative effort over active forums",
             claims=("C15",),
+            better="lower",
         ),
         Metric(
             "rival_forums",
@@ -104,6 +109,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "number of active rival forums founded by dissatisfied powers",
             claims=("C8", "C15"),
+            better="lower",
         ),
         Metric(
             "bloc_modularity",
@@ -146,6 +152,7 @@ METRICS: dict[str, Metric] = {
             "mean steps from arrival to agreement, over problems agreed so far",
             summary="final",
             claims=("C3", "C13"),
+            better="lower",
         ),
         Metric(
             "ambition",
@@ -163,6 +170,7 @@ METRICS: dict[str, Metric] = {
             "per agreement, how far the agreed ambition falls short of what the keenest "
             "quarter of the table asked for: the lowest common denominator",
             claims=("C3",),
+            better="lower",
         ),
         Metric(
             "deadlock_rate",
@@ -171,6 +179,7 @@ METRICS: dict[str, Metric] = {
             1,
             "failed decision attempts / attempts, this step",
             claims=("C2", "C11"),
+            better="lower",
         ),
         Metric(
             "never_agreed",
@@ -180,6 +189,7 @@ METRICS: dict[str, Metric] = {
             "share of problems ended so far that never reached an agreement",
             summary="final",
             claims=("C2",),
+            better="lower",
         ),
         Metric(
             "veto_count",
@@ -189,6 +199,7 @@ METRICS: dict[str, Metric] = {
             "permanent-member vetoes of drafts that had the votes, this step",
             summary="sum",
             claims=("C2",),
+            better="lower",
         ),
         Metric(
             "compliance_rate",
@@ -205,6 +216,7 @@ METRICS: dict[str, Metric] = {
             1,
             "mean over developing states of forum seats staffed / bandwidth (capped at 1)",
             claims=("C16",),
+            better="lower",
         ),
         Metric(
             "transaction_costs",
@@ -213,6 +225,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "forum seats staffed (incl. set-up) / total bandwidth",
             claims=("C16",),
+            better="lower",
         ),
         Metric(
             "equity",
