@@ -30,8 +30,7 @@ SMALL: dict[str, str] = {
     ),
     "03_explore": "N_STATES = 12\nSTEPS = 10\n",
     "04_custom_regime": (
-        'OUT = r"{tmp}/five"\nSTEPS = 8\nN_STATES = 12\nREPLICATES = 2\n'
-        "RIVALRY = [0.0, 1.0]\n"
+        'OUT = r"{tmp}/five"\nSTEPS = 8\nN_STATES = 12\nREPLICATES = 2\nRIVALRY = [0.0, 1.0]\n'
     ),
 }
 
