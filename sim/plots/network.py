@@ -43,6 +43,33 @@ def network_graph(model: Any, forums: bool = True) -> nx.Graph:
     return g
 
 
+def layout(g: nx.Graph, seed: int = 0) -> dict[Any, np.ndarray]:
+    """Node positions: a seeded spring layout of the nodes with ties, isolated nodes on a
+    ring around them (sorted by name), so the picture depends only on the graph and seed.
+
+    Unweighted: cooperation weights span orders of magnitude and would pile a forum's
+    members onto one point; edge widths show the weights instead.
+    """
+    tied = sorted(str(n) for n in g.nodes if g.degree(n) > 0)
+    alone = sorted(str(n) for n in g.nodes if g.degree(n) == 0)
+    core = nx.Graph()
+    core.add_nodes_from(tied)
+    core.add_edges_from(sorted(tuple(sorted((str(u), str(v)))) for u, v in g.edges))
+    pos: dict[Any, np.ndarray] = {}
+    if tied:
+        k = 2.0 / np.sqrt(len(tied))
+        pos.update(
+            nx.spring_layout(core, seed=seed, k=k, iterations=200)
+            if len(tied) > 1
+            else {tied[0]: np.zeros(2)}
+        )
+    angles = 2 * np.pi * np.arange(len(alone)) / max(len(alone), 1)
+    radius = 1.35 if tied else 1.0
+    for name, a in zip(alone, angles, strict=True):
+        pos[name] = radius * np.array([np.cos(a), np.sin(a)])
+    return {n: pos[str(n)] for n in g.nodes}
+
+
 def fig_network(
     network: Any,
     ax: Axes | None = None,
@@ -83,13 +110,7 @@ def fig_network(
         g = network_graph(network, forums=forums)
     else:
         raise TypeError(f"network: expected a MultilatModel or a networkx graph, got {network!r}")
-    # sorted nodes: the layout depends only on the graph and the seed, not insertion order
-    layout_graph = nx.Graph()
-    layout_graph.add_nodes_from(sorted(g.nodes))
-    layout_graph.add_edges_from(sorted((str(u), str(v)) for u, v in g.edges))
-    # unweighted: cooperation weights span orders of magnitude and would pile a forum's
-    # members onto one point; widths show the weights instead
-    pos = nx.spring_layout(layout_graph, seed=seed, weight=None)
+    pos = layout(g, seed)
     coop = [(u, v, d) for u, v, d in g.edges(data=True) if not d.get("membership")]
     member = [(u, v) for u, v, d in g.edges(data=True) if d.get("membership")]
     with style():

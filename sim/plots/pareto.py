@@ -103,7 +103,7 @@ def fig_pareto(
         ax.set_xlabel(metric_label(x))
         ax.set_ylabel(metric_label(y))
         ax.set_title(f"{metric_label(y)} against {metric_label(x).lower()}, every run")
-        ax.legend(markerscale=2, ncols=2)
+        ax.legend(markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
 

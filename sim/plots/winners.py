@@ -85,7 +85,7 @@ def fig_winners(
                 _cell(j, i, regime_colour(row.winner), alpha=0.45 if close else 1.0)
             )
             rect.set_gid(f"winner-{row.winner}")
-            text = f"{row.winner}≈{row.runner_up}" if close else row.winner
+            text = f"{row.winner}\n≈ {row.runner_up}" if close else row.winner
             ax.text(
                 j,
                 i,
@@ -93,7 +93,7 @@ def fig_winners(
                 ha="center",
                 va="center",
                 fontsize=6,
-                color="black" if close else "white",
+                color="black" if close else text_colour(regime_colour(row.winner)),
             )
         ax.set_xlim(-0.5, len(levels) - 0.5)
         ax.set_ylim(len(issues) - 0.5, -0.5)
@@ -111,6 +111,18 @@ def fig_winners(
         better = "lowest" if getattr(METRICS.get(metric), "better", "") == "lower" else "highest"
         ax.set_title(f"Regime with the {better} {metric_label(metric).lower()}")
     return ax
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (WCAG luminance)."""
+    from matplotlib.colors import to_rgb
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(background))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if luminance > 0.179 else "white"
 
 
 def _cell(x: float, y: float, colour: str, alpha: float = 1.0) -> Any:
