@@ -1,7 +1,8 @@
 """Outcome metrics: names, ranges and definitions (DESIGN.md, Outcomes).
 
 :data:`METRICS` is the single source of every metric's name, range, label and meaning:
-the data collector, the range tests, run summaries and (later) figure labels read it.
+the data collector, the range tests, run summaries and figure labels (sim.plots) read it;
+``better`` says which way a figure ranks regimes by it.
 The values are computed each step by :func:`compute` from what the step recorded in a
 :class:`Tally`.
 """

@@ -192,3 +192,18 @@ def test_identical_input_identical_svg(runs: pd.DataFrame, tmp_path, draw) -> No
     a = save_figure(draw(runs).figure, tmp_path / "a.svg").read_bytes()
     b = save_figure(draw(runs.copy()).figure, tmp_path / "b.svg").read_bytes()
     assert a == b and b"<svg" in a
+
+
+def test_a_fifth_regime_gets_the_next_colour_in_every_figure(
+    runs: pd.DataFrame, monkeypatch
+) -> None:
+    class Fifth(REGIMES["coalition"]):
+        name = "fifth"
+
+    monkeypatch.setitem(REGIMES, "fifth", Fifth)
+    five = pd.concat([runs, runs[runs["regime"] == "club"].assign(regime="fifth")])
+    ax = fig_rivalry(five, "effectiveness")
+    colours = {ln.get_label(): ln.get_color() for ln in ax.get_lines()}
+    assert list(colours) == [*PAPER_REGIMES, "fifth"]
+    assert colours["fifth"] == OKABE_ITO[4]
+    assert [colours[r] for r in PAPER_REGIMES] == list(OKABE_ITO[:4])
