@@ -1,8 +1,8 @@
 """Rebuild one run of a results folder as a model (for the network figure only).
 
-A sweep stores metrics, not networks. The run's seed is derived from its key as the
-sweep derived it (docs/sweep.md, Seeds), so the replayed model is the run that was
-recorded.
+A sweep stores metrics, not networks. The run's generator comes from the ``seed`` and
+``spawn_key`` stored in its row of ``runs.parquet`` (docs/sweep.md, Seeds), so the
+replayed model is the run that was recorded, however the sweep derives its keys.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def replay(
     """
     from sim.model import MultilatModel
     from sim.sweep.design import point_params
-    from sim.sweep.seeds import run_seed_sequence
+    from sim.sweep.seeds import parse_key
     from sim.sweep.spec import parse_spec
 
     if run_id is None:
@@ -60,12 +60,7 @@ def replay(
     spec = parse_spec(manifest["spec"], name=manifest.get("name"))
     design = results.design
     point = design[design["point_id"] == int(row["point_id"])].iloc[0].to_dict()
-    seq = run_seed_sequence(
-        spec.root_seed,
-        int(row["point_id"]),
-        int(row["replicate"]),
-        spec.settings.common_random_numbers,
-    )
+    seq = np.random.SeedSequence(int(row["seed"]), spawn_key=parse_key(str(row["spawn_key"])))
     model = MultilatModel(
         spec.scenario(point_params(point, spec)),
         rng=np.random.default_rng(seq),

@@ -99,3 +99,15 @@ def test_figure_that_needs_an_unvaried_factor(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "r" / "figures" / "heatmap-effectiveness.svg").exists()
     assert (tmp_path / "r" / "figures" / "rivalry-effectiveness.svg").exists()
+
+
+def test_replay_is_the_recorded_run(tiny_results: Path) -> None:
+    import sim.results
+    from sim.plots.replay import replay
+
+    res = sim.results.load(tiny_results)
+    for regime in ("charter", "coalition"):
+        row = res.runs[(res.runs["regime"] == regime) & (res.runs["status"] == "ok")].iloc[-1]
+        model = replay(res, run_id=int(row["run_id"]))
+        assert model.regime.name == regime
+        assert model.summary()["effectiveness"] == pytest.approx(row["effectiveness"], rel=1e-12)
