@@ -1,4 +1,5 @@
-"""Command line: ``multilat run SCENARIO.toml``, ``regimes``, ``metrics``, ``world``, ``validate``.
+"""Command line: ``multilat run SCENARIO.toml``, ``regimes``, ``metrics``, ``world``, ``validate``,
+``sweep``, ``export``, ``plot`` and ``report``.
 
 ``multilat run`` loads and validates a scenario (:func:`sim.scenario.load_scenario`),
 applies the command-line overrides, runs :class:`sim.model.MultilatModel`, prints a table
@@ -153,14 +154,15 @@ def _root(
 # --- option checks ----------------------------------------------------------------------
 
 
-def _choose(value: str, allowed: Iterable[str], what: str) -> str:
+def _choose(value: str, allowed: Iterable[str], what: str, option: str | None = None) -> str:
     allowed = list(allowed)
     if value in allowed:
         return value
     guess = difflib.get_close_matches(value, allowed, n=1)
     hint = f" (did you mean {guess[0]!r}?)" if guess else ""
     raise typer.BadParameter(
-        f"{value!r} is not a known {what}{hint}; allowed: {', '.join(allowed)}"
+        f"{value!r} is not a known {what}{hint}; allowed: {', '.join(allowed)}",
+        param_hint=f"'{option}'" if option else None,
     )
 
 
@@ -607,6 +609,112 @@ def export(
     except OSError as exc:
         raise CliError(f"cannot export to {str(out)!r}: {exc}", exit_code=1) from None
     Console().print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
+
+
+# --- figures and reports ---------------------------------------------------------------
+
+
+def _load_results(path: Path) -> Any:
+    from sim.results import load
+
+    try:
+        return load(path)
+    except FileNotFoundError:
+        raise CliError(
+            f"RESULTS {str(path)!r}: no sweep results folder there (no manifest.json); "
+            "allowed: a folder written by `multilat sweep`, e.g. results/quick"
+        ) from None
+
+
+@app.command()
+def plot(
+    results_dir: Annotated[
+        Path,
+        typer.Argument(metavar="RESULTS", help="A sweep's results folder.", show_default=False),
+    ],
+    figure: Annotated[
+        str,
+        typer.Option("--figure", help="A figure name or 'all' (see docs/figures.md)."),
+    ] = "all",
+    metric: Annotated[
+        str | None,
+        typer.Option("--metric", help="The metric to show (default: each figure's own)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="pdf, svg or png.")] = "pdf",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for the files (default: RESULTS/figures)."),
+    ] = None,
+) -> None:
+    """Draw figures of a sweep's results (PDF/SVG, or PNG at 300 dpi)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.plots.data import FigureError
+    from sim.plots.render import SPECS, available, write_figures
+    from sim.plots.save import FORMATS
+
+    _choose(figure, [*SPECS, "all"], "figure", "--figure")
+    if metric is not None:
+        _choose(metric, METRICS, "metric", "--metric")
+    _choose(fmt, FORMATS, "format", "--format")
+    results = _load_results(results_dir)
+    names = available(results) if figure == "all" else [figure]
+    target = out if out is not None else results.path / "figures"
+    try:
+        paths = write_figures(results, names, target, fmt, metric)
+    except FigureError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write figures to {str(target)!r}: {exc}", exit_code=1) from None
+    skipped = [n for n in SPECS if figure == "all" and n not in names]
+    console = Console()
+    for p in paths:
+        console.print(f"wrote {p}", highlight=False, markup=False, soft_wrap=True)
+    if skipped:
+        Console(stderr=True).print(
+            f"skipped {', '.join(skipped)}: the factors they need are not varied",
+            style="yellow",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def report(
+    results_dir: Annotated[
+        Path,
+        typer.Argument(metavar="RESULTS", help="A sweep's results folder.", show_default=False),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder of the report (default: RESULTS/report)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Figure format: svg or png.")] = "svg",
+) -> None:
+    """Write a Markdown and an HTML report: every figure, summary tables, provenance."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.plots.data import FigureError
+    from sim.report import write_report
+
+    _choose(fmt, ["svg", "png"], "format", "--format")
+    results = _load_results(results_dir)
+    try:
+        rep = write_report(results, out, fmt)
+    except FigureError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write the report: {exc}", exit_code=1) from None
+    Console().print(
+        f"wrote {rep.markdown} and {rep.html} ({len(rep.figures)} figures); "
+        f"open {rep.html} in a browser",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()

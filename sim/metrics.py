@@ -1,7 +1,8 @@
 """Outcome metrics: names, ranges and definitions (DESIGN.md, Outcomes).
 
 :data:`METRICS` is the single source of every metric's name, range, label and meaning:
-the data collector, the range tests, run summaries and (later) figure labels read it.
+the data collector, the range tests, run summaries and figure labels (sim.plots) read it;
+``better`` says which way a figure ranks regimes by it.
 The values are computed each step by :func:`compute` from what the step recorded in a
 :class:`Tally`.
 """
@@ -31,6 +32,8 @@ class Metric:
     #: for running figures that already cover the whole run
     summary: str = "mean"
     claims: tuple[str, ...] = ()
+    #: which way is better, "higher" or "lower" (figures that rank regimes read it)
+    better: str = "higher"
 
 
 INF = math.inf
@@ -55,6 +58,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "harm suffered by all states this step",
             summary="sum",
+            better="lower",
         ),
         Metric(
             "shadow_harm",
@@ -63,6 +67,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "harm the same problems would have done this step with no cooperation",
             summary="sum",
+            better="lower",
         ),
         Metric(
             "legitimacy",
@@ -96,6 +101,7 @@ METRICS: dict[str, Metric] = {
             1,
             "1 - Herfindahl index of cooperative effort over active forums",
             claims=("C15",),
+            better="lower",
         ),
         Metric(
             "rival_forums",
@@ -104,6 +110,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "number of active rival forums founded by dissatisfied powers",
             claims=("C8", "C15"),
+            better="lower",
         ),
         Metric(
             "bloc_modularity",
@@ -146,6 +153,7 @@ METRICS: dict[str, Metric] = {
             "mean steps from arrival to agreement, over problems agreed so far",
             summary="final",
             claims=("C3", "C13"),
+            better="lower",
         ),
         Metric(
             "ambition",
@@ -163,6 +171,7 @@ METRICS: dict[str, Metric] = {
             "per agreement, how far the agreed ambition falls short of what the keenest "
             "quarter of the table asked for: the lowest common denominator",
             claims=("C3",),
+            better="lower",
         ),
         Metric(
             "deadlock_rate",
@@ -171,6 +180,7 @@ METRICS: dict[str, Metric] = {
             1,
             "failed decision attempts / attempts, this step",
             claims=("C2", "C11"),
+            better="lower",
         ),
         Metric(
             "never_agreed",
@@ -180,6 +190,7 @@ METRICS: dict[str, Metric] = {
             "share of problems ended so far that never reached an agreement",
             summary="final",
             claims=("C2",),
+            better="lower",
         ),
         Metric(
             "veto_count",
@@ -189,6 +200,7 @@ METRICS: dict[str, Metric] = {
             "permanent-member vetoes of drafts that had the votes, this step",
             summary="sum",
             claims=("C2",),
+            better="lower",
         ),
         Metric(
             "compliance_rate",
@@ -205,6 +217,7 @@ METRICS: dict[str, Metric] = {
             1,
             "mean over developing states of forum seats staffed / bandwidth (capped at 1)",
             claims=("C16",),
+            better="lower",
         ),
         Metric(
             "transaction_costs",
@@ -213,6 +226,7 @@ METRICS: dict[str, Metric] = {
             INF,
             "forum seats staffed (incl. set-up) / total bandwidth",
             claims=("C16",),
+            better="lower",
         ),
         Metric(
             "equity",

@@ -71,6 +71,8 @@ class Regime(ABC):
     virtue: ClassVar[str]
     #: claims of PAPER.md this rule set expresses
     claims: ClassVar[tuple[str, ...]] = ()
+    #: figure colour; None: the next Okabe-Ito colour in registry order (sim.plots.style)
+    colour: ClassVar[str | None] = None
     #: the frozen rule dataclass
     Rules: ClassVar[type] = Rules
 

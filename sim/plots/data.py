@@ -1,0 +1,115 @@
+"""Tidy frames for the figures, from a results folder or a DataFrame.
+
+Every figure takes ``results``: a :class:`sim.results.Results` (``sim.results.load``)
+or a DataFrame shaped like its ``runs`` (one row per run, the factors and the run-level
+metrics). Nothing here runs a model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import METRICS
+
+
+class FigureError(ValueError):
+    """Results that cannot make the figure asked for (one line: key, value, allowed)."""
+
+
+def runs_frame(results: Any) -> pd.DataFrame:
+    """The finished runs (``status == "ok"``) of ``results`` as a DataFrame."""
+    runs = results.runs if hasattr(results, "runs") else results
+    if not isinstance(runs, pd.DataFrame):
+        raise TypeError(f"results: expected sim.results.Results or a DataFrame, got {runs!r}")
+    if "status" in runs.columns:
+        runs = runs[runs["status"] == "ok"]
+    return runs
+
+
+def require(frame: pd.DataFrame, columns: Sequence[str], what: str = "results") -> None:
+    """FigureError naming the first of ``columns`` missing from ``frame``."""
+    for c in columns:
+        if c not in frame.columns:
+            allowed = ", ".join(str(x) for x in frame.columns) or "none"
+            kind = "metric" if c in METRICS else "column"
+            raise FigureError(f"{kind} {c!r} is not in the {what}; columns: {allowed}")
+
+
+def check_metric(frame: pd.DataFrame, metric: str) -> None:
+    """FigureError unless ``metric`` is a known metric (or a column) of ``frame``."""
+    if metric in frame.columns:
+        return
+    known = [m for m in METRICS if m in frame.columns] or list(METRICS)
+    raise FigureError(f"metric {metric!r} is unknown here; allowed: {', '.join(known)}")
+
+
+def t_interval(values: np.ndarray, ci: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean, lower and upper bound of a Student-t interval, and n (NaN values dropped)."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    n = len(v)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(v.mean())
+    if n < 2:
+        return mean, math.nan, math.nan, n
+    half = float(stats.t.ppf((1 + ci) / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str, ci: float = 0.95) -> pd.DataFrame:
+    """Mean and t-interval of ``value`` per group of ``by``: columns ``by``, ``mean``,
+    ``ci_low``, ``ci_high``, ``n`` (as :meth:`sim.results.Results.summary` computes them).
+    """
+    rows = []
+    for key, group in frame.groupby(list(by), sort=True, dropna=False):
+        mean, lo, hi, n = t_interval(group[value].to_numpy(), ci)
+        keys = key if isinstance(key, tuple) else (key,)
+        rows.append(
+            {**dict(zip(by, keys, strict=True)), "mean": mean, "ci_low": lo, "ci_high": hi, "n": n}
+        )
+    return pd.DataFrame(rows, columns=[*by, "mean", "ci_low", "ci_high", "n"])
+
+
+def over_replicates(frame: pd.DataFrame, by: Sequence[str], value: str) -> pd.DataFrame:
+    """Mean of ``value`` per ``by`` and replicate: other factors (e.g. issue) averaged
+    within each replicate first, so a following interval is one over replicates.
+    """
+    if "replicate" not in frame.columns:
+        return frame
+    keys = [*by, "replicate"]
+    return frame.groupby(keys, sort=True, dropna=False)[value].mean().reset_index()
+
+
+def steps_frame(results: Any, metric: str) -> pd.DataFrame:
+    """Per-step values of ``metric`` with each run's factors: ``regime``, ``step``...
+
+    From a :class:`~sim.results.Results` (its ``steps/`` joined to its runs) or a
+    DataFrame that already has ``step`` and ``metric`` columns.
+    """
+    if isinstance(results, pd.DataFrame):
+        require(results, ["step"], "per-step results")
+        check_metric(results, metric)
+        return results
+    if metric not in METRICS:
+        raise FigureError(f"metric {metric!r} is unknown; allowed: {', '.join(METRICS)}")
+    steps = results.steps([metric])
+    if steps.empty:
+        raise FigureError(f"results {str(results.path)!r} have no per-step metrics (steps/)")
+    runs = runs_frame(results)
+    keep = [c for c in ("point_id", "replicate", *results.factors) if c in runs.columns]
+    return steps.merge(runs[keep], on=["point_id", "replicate"], how="inner")
+
+
+def regime_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``regime`` column (one unnamed regime if the sweep did not vary it)."""
+    if "regime" in frame.columns:
+        return frame
+    return frame.assign(regime="all runs")

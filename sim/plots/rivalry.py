@@ -1,0 +1,93 @@
+"""A metric against great-power rivalry, one line per regime, 95% band over replicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matplotlib.axes import Axes
+
+from sim.plots.data import (
+    check_metric,
+    mean_ci,
+    over_replicates,
+    regime_column,
+    require,
+    runs_frame,
+)
+from sim.plots.style import (
+    issue_label,
+    metric_label,
+    new_axes,
+    regime_colour,
+    regime_linestyle,
+    regime_marker,
+    regime_order,
+    style,
+)
+
+
+def fig_rivalry(
+    results: Any,
+    metric: str = "effectiveness",
+    ax: Axes | None = None,
+    *,
+    issue: str | None = None,
+    ci: float = 0.95,
+) -> Axes:
+    """Mean of ``metric`` against rivalry per regime, with a ``ci`` band over replicates.
+
+    Shows how rivalry weighs on each regime: the charter's veto paralysis
+    (PAPER.md#C2), institutions mirroring their members (PAPER.md#C4), the concert's
+    fragility (PAPER.md#C11) and forum shopping (PAPER.md#C15).
+
+    Parameters
+    ----------
+    results : sim.results.Results or pandas.DataFrame
+        Runs with ``regime``, ``rivalry`` and ``metric`` columns.
+    metric : str
+        A run-level metric (``multilat metrics``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new one-column figure by default.
+    issue : str, optional
+        Only the runs of this issue type; by default every issue type, averaged within
+        each replicate before the interval is taken over replicates.
+    ci : float
+        Confidence level of the band.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per regime (labelled with its name) and one band each.
+    """
+    runs = regime_column(runs_frame(results))
+    check_metric(runs, metric)
+    require(runs, ["rivalry"])
+    if issue is not None:
+        require(runs, ["issue"])
+        runs = runs[runs["issue"] == issue]
+    per_rep = over_replicates(runs, ["regime", "rivalry"], metric)
+    table = mean_ci(per_rep, ["regime", "rivalry"], metric, ci)
+    with style():
+        ax = new_axes(ax)
+        for regime in regime_order(table["regime"]):
+            t = table[table["regime"] == regime].sort_values("rivalry")
+            if t.empty:
+                continue
+            colour = regime_colour(regime)
+            ax.plot(
+                t["rivalry"],
+                t["mean"],
+                color=colour,
+                linestyle=regime_linestyle(regime),
+                marker=regime_marker(regime),
+                label=regime,
+            )
+            ax.fill_between(
+                t["rivalry"], t["ci_low"], t["ci_high"], color=colour, alpha=0.2, linewidth=0
+            )
+        ax.set_xlabel(metric_label("rivalry"))
+        ax.set_ylabel(metric_label(metric))
+        scope = f" ({issue_label(issue)})" if issue else ""
+        ax.set_title(f"{metric_label(metric)} by rivalry{scope}, {ci:.0%} CI")
+        ax.legend(title=None, ncols=2)
+    return ax

@@ -1,0 +1,134 @@
+"""Which regime ranks first for each issue type and rivalry level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from sim.metrics import METRICS
+from sim.plots.data import check_metric, regime_column, require, runs_frame
+from sim.plots.style import issue_label, metric_label, new_axes, regime_colour, regime_order, style
+
+
+def winners_table(results: Any, metric: str = "effectiveness") -> pd.DataFrame:
+    """Per issue type and rivalry level: the best regime by mean ``metric``, the
+    runner-up and the lead (``winner``, ``runner_up``, ``best``, ``lead``).
+
+    Higher is better unless the metric's definition says ``better="lower"``.
+    """
+    runs = regime_column(runs_frame(results))
+    check_metric(runs, metric)
+    require(runs, ["issue", "rivalry"])
+    lower = getattr(METRICS.get(metric), "better", "higher") == "lower"
+    means = runs.groupby(["issue", "rivalry", "regime"])[metric].mean().dropna()
+    rows = []
+    for (issue, rivalry), group in means.groupby(level=["issue", "rivalry"], sort=True):
+        g = group.droplevel(["issue", "rivalry"]).sort_values(ascending=lower, kind="stable")
+        lead = abs(g.iloc[0] - g.iloc[1]) if len(g) > 1 else np.nan
+        rows.append(
+            {
+                "issue": issue,
+                "rivalry": rivalry,
+                "winner": g.index[0],
+                "runner_up": g.index[1] if len(g) > 1 else None,
+                "best": float(g.iloc[0]),
+                "lead": float(lead),
+            }
+        )
+    return pd.DataFrame(rows, columns=["issue", "rivalry", "winner", "runner_up", "best", "lead"])
+
+
+def fig_winners(
+    results: Any,
+    metric: str = "effectiveness",
+    ax: Axes | None = None,
+    *,
+    margin: float = 0.02,
+) -> Axes:
+    """A grid of issue type x rivalry, each cell coloured by the regime that ranks first.
+
+    PAPER.md#C18 at a glance: no single winner; which approach is best depends on the
+    problem and on great-power rivalry. A cell whose winner leads the runner-up by less
+    than ``margin`` is pale and reads ``winner ≈ runner-up``.
+
+    Parameters
+    ----------
+    results : sim.results.Results or pandas.DataFrame
+        Runs with ``regime``, ``issue``, ``rivalry`` and ``metric`` columns.
+    metric : str
+        The run-level metric to rank by (higher is better unless its definition in
+        ``sim.metrics.METRICS`` says ``better="lower"``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+    margin : float
+        Lead below which a cell counts as a near tie (0.02 as in the C18 check).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One rectangle per cell (``ax.patches``, gid ``winner-<regime>``)
+        and one text per cell naming the winner.
+    """
+    table = winners_table(results, metric)
+    issues = list(dict.fromkeys(table["issue"]))
+    levels = sorted(table["rivalry"].unique())
+    with style():
+        ax = new_axes(ax, (3.46 * 1.25, 0.4 * len(issues) + 1.3))
+        for row in table.itertuples():
+            i, j = issues.index(row.issue), levels.index(row.rivalry)
+            close = bool(np.isfinite(row.lead) and row.lead < margin)
+            rect = ax.add_patch(
+                _cell(j, i, regime_colour(row.winner), alpha=0.45 if close else 1.0)
+            )
+            rect.set_gid(f"winner-{row.winner}")
+            text = f"{row.winner}\n≈ {row.runner_up}" if close else row.winner
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="black" if close else text_colour(regime_colour(row.winner)),
+            )
+        ax.set_xlim(-0.5, len(levels) - 0.5)
+        ax.set_ylim(len(issues) - 0.5, -0.5)
+        ax.set_xticks(range(len(levels)), [f"{v:g}" for v in levels])
+        ax.set_yticks(range(len(issues)), [issue_label(v) for v in issues])
+        ax.set_xlabel(metric_label("rivalry"))
+        ax.set_ylabel(metric_label("issue"))
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        present = set(table["winner"])
+        handles = [
+            Patch(color=regime_colour(r), label=r) for r in regime_order(present) if r in present
+        ]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+        better = "lowest" if getattr(METRICS.get(metric), "better", "") == "lower" else "highest"
+        ax.set_title(f"Regime with the {better} {metric_label(metric).lower()}")
+    return ax
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (WCAG luminance)."""
+    from matplotlib.colors import to_rgb
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(background))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if luminance > 0.179 else "white"
+
+
+def _cell(x: float, y: float, colour: str, alpha: float = 1.0) -> Any:
+    """A unit square centred on (x, y)."""
+    from matplotlib.patches import Rectangle
+
+    return Rectangle(
+        (x - 0.5, y - 0.5), 1, 1, facecolor=colour, alpha=alpha, edgecolor="white", linewidth=1
+    )

@@ -1,0 +1,202 @@
+"""``multilat report RESULTS``: one Markdown and one HTML report of a sweep.
+
+The report holds every figure the results allow (:mod:`sim.plots.render`), a summary
+table per main metric (mean and 95% t-interval per regime x issue type) and the
+provenance from the manifest (spec hash, root seed, git commit, versions, times).
+Figures are files next to the report (``figures/``); both reports link to them.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.plots.render import SPECS, available, file_stem, write_figures
+from sim.plots.style import issue_label, metric_label
+from sim.results import MAIN_METRICS, Results
+
+#: Extra figures of the report beyond each figure's default: rivalry per main metric.
+EXTRA: tuple[tuple[str, str], ...] = tuple(
+    ("rivalry", m) for m in MAIN_METRICS if m != SPECS["rivalry"].default_metric
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Where the report went."""
+
+    markdown: Path
+    html: Path
+    figures: list[Path]
+
+
+def _cell(mean: float, lo: float, hi: float) -> str:
+    if not math.isfinite(mean):
+        return "n/a"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def summary_table(results: Results, metric: str, ci: float = 0.95) -> pd.DataFrame:
+    """Mean and ``ci`` interval of ``metric``: rows regimes, columns issue types."""
+    from sim.plots.style import regime_order
+
+    by = [c for c in ("regime", "issue") if c in results.factors]
+    t = results.summary(metric, by=by, ci=ci)
+    t["cell"] = [_cell(*v) for v in zip(t["mean"], t["ci_low"], t["ci_high"], strict=True)]
+    if not by:
+        return pd.DataFrame({"all runs": t["cell"].to_list()}, index=["all runs"])
+    if by == ["regime"]:
+        table = t.set_index("regime")[["cell"]].rename(columns={"cell": "all issues"})
+    elif by == ["issue"]:
+        table = t.set_index("issue")[["cell"]].T.rename(index={"cell": "all runs"})
+    else:
+        table = t.pivot(index="regime", columns="issue", values="cell")
+    if "regime" in by:
+        table = table.loc[[r for r in regime_order(table.index) if r in table.index]]
+    table.columns = [issue_label(c) for c in table.columns]
+    return table
+
+
+def provenance(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """Key facts of the manifest, as (label, value) rows."""
+    counts = manifest.get("counts", {})
+    design = manifest.get("design", {})
+    versions = manifest.get("versions", {})
+    return [
+        ("name", str(manifest.get("name"))),
+        (
+            "runs",
+            f"{manifest.get('runs')} ({counts.get('ok', 0)} ok, "
+            f"{counts.get('failed', 0)} failed, {counts.get('pending', 0)} pending)",
+        ),
+        (
+            "design",
+            f"{design.get('kind')}, {design.get('points')} points, "
+            f"factors {', '.join(design.get('factors', []))}",
+        ),
+        ("replicates", str(manifest.get("replicates"))),
+        ("root seed", str(manifest.get("root_seed"))),
+        ("spec hash", str(manifest.get("spec_hash"))),
+        ("git commit", str(manifest.get("git_commit"))),
+        ("started", str(manifest.get("started"))),
+        ("finished", str(manifest.get("finished"))),
+        ("versions", ", ".join(f"{k} {v}" for k, v in versions.items())),
+    ]
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _caption(name: str, metric: str | None) -> str:
+    spec = SPECS[name]
+    m = metric or spec.default_metric
+    label = f": {metric_label(m)}" if m and name != "virtues" else ""
+    return f"{name}{label} ({spec.what})"
+
+
+CSS = (
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse;margin:1em 0;font-size:90%}"
+    "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
+    "figure{margin:2em 0}img{max-width:100%}figcaption{color:#555}"
+)
+
+
+def write_report(
+    results: Results, out: str | Path | None = None, fmt: str = "svg", ci: float = 0.95
+) -> Report:
+    """Write ``report.md``, ``report.html`` and ``figures/`` into ``out``.
+
+    Parameters
+    ----------
+    results : sim.results.Results
+        A results folder.
+    out : path, optional
+        Where to write (default: ``<results>/report``).
+    fmt : str
+        Format of the figures: ``svg`` (default) or ``png`` (both show in a browser).
+    ci : float
+        Confidence level of the summary tables.
+    """
+    out = Path(out) if out is not None else results.path / "report"
+    fig_dir = out / "figures"
+    names = available(results)
+    wanted = [(n, None) for n in names]
+    wanted += [(n, m) for n, m in EXTRA if n in names and m in results.runs.columns]
+    figures: list[Path] = []
+    entries: list[tuple[str, str]] = []
+    for name, metric in wanted:
+        figures += write_figures(results, [name], fig_dir, fmt, metric)
+        entries.append((_caption(name, metric), f"figures/{file_stem(name, metric)}.{fmt}"))
+
+    manifest = results.manifest
+    title = f"multilat report: {manifest.get('name', results.path.name)}"
+    prov = provenance(manifest)
+    tables = [(m, summary_table(results, m, ci)) for m in MAIN_METRICS if m in results.runs.columns]
+    intro = (
+        f"Results folder `{results.path}`. Means over the finished runs with {ci:.0%} "
+        "t-intervals [low, high] (sim.results.Results.summary); issue types pooled where "
+        "the sweep did not vary them."
+    )
+
+    md = [f"# {title}", "", intro, "", "## Summary", ""]
+    for m, t in tables:
+        md += [
+            f"### {metric_label(m)} (`{m}`)",
+            "",
+            _md_table(
+                ["regime", *t.columns], [[i, *r] for i, r in zip(t.index, t.values, strict=True)]
+            ),
+            "",
+        ]
+    md += ["## Figures", ""]
+    for caption, path in entries:
+        md += [f"![{caption}]({path})", "", f"*{caption}*", ""]
+    md += ["## Provenance", "", _md_table(["", ""], prov), ""]
+
+    h = [
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>{html.escape(intro)}</p>",
+        "<h2>Summary</h2>",
+    ]
+    for m, t in tables:
+        h += [
+            f"<h3>{html.escape(metric_label(m))} (<code>{m}</code>)</h3>",
+            _html_table(
+                ["regime", *t.columns], [[i, *r] for i, r in zip(t.index, t.values, strict=True)]
+            ),
+        ]
+    h.append("<h2>Figures</h2>")
+    for caption, path in entries:
+        h.append(
+            f"<figure><img src='{html.escape(path)}' alt='{html.escape(caption)}'>"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    h += ["<h2>Provenance</h2>", _html_table(["", ""], prov), "</body></html>"]
+
+    out.mkdir(parents=True, exist_ok=True)
+    md_path, html_path = out / "report.md", out / "report.html"
+    md_path.write_text("\n".join(md), encoding="utf-8")
+    html_path.write_text("\n".join(h) + "\n", encoding="utf-8")
+    return Report(md_path, html_path, figures)

@@ -1,0 +1,209 @@
+"""Each figure on a small hand-made results frame: lines, labels, values, files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.metrics import METRICS
+from sim.plots import (
+    FIGURES,
+    fig_heatmap,
+    fig_network,
+    fig_pareto,
+    fig_rivalry,
+    fig_time,
+    fig_virtues,
+    fig_winners,
+    pareto_front,
+    save_figure,
+    winners_table,
+)
+from sim.plots.data import FigureError
+from sim.plots.style import OKABE_ITO, regime_colour
+from sim.regimes import REGIMES
+from sim.validation.claims import CLAIMS
+
+from .conftest import BASE, ISSUE_SHIFT, RIVALRY_SLOPE
+
+PAPER_REGIMES = ["charter", "club", "concert", "coalition"]
+
+
+def test_claims_table_names_real_figures() -> None:
+    for claim in CLAIMS:
+        if claim.figure != "none":
+            assert claim.figure.split(":")[0] in FIGURES, claim.figure
+
+
+def test_regime_colours_come_from_the_registry_and_are_stable(monkeypatch) -> None:
+    before = {r: regime_colour(r) for r in REGIMES}
+    assert len(set(before.values())) == len(before)
+    assert set(before.values()) <= set(OKABE_ITO)
+
+    class Fifth(REGIMES["coalition"]):
+        name = "fifth"
+
+    monkeypatch.setitem(REGIMES, "fifth", Fifth)
+    assert {r: regime_colour(r) for r in before} == before
+    assert regime_colour("fifth") not in before.values()
+
+
+def test_rivalry_lines_labels_and_values(runs: pd.DataFrame) -> None:
+    ax = fig_rivalry(runs, "effectiveness")
+    lines = ax.get_lines()
+    assert [ln.get_label() for ln in lines] == PAPER_REGIMES
+    for ln in lines:
+        regime = ln.get_label()
+        assert ln.get_color() == regime_colour(regime)
+        np.testing.assert_allclose(ln.get_xdata(), [0.0, 1.0])
+        mean_issue = np.mean(list(ISSUE_SHIFT.values()))
+        expected = [BASE[regime] + mean_issue, BASE[regime] + RIVALRY_SLOPE + mean_issue]
+        np.testing.assert_allclose(ln.get_ydata(), expected)
+    assert len(ax.collections) == 4  # one band per regime
+    assert ax.get_ylabel() == METRICS["effectiveness"].label
+    assert "rivalry" in ax.get_xlabel().lower()
+
+
+def test_rivalry_of_one_issue(runs: pd.DataFrame) -> None:
+    ax = fig_rivalry(runs, "effectiveness", issue="pandemic")
+    ys = {ln.get_label(): ln.get_ydata() for ln in ax.get_lines()}
+    np.testing.assert_allclose(ys["club"], [0.45, 0.35])
+
+
+def test_heatmap_values_and_annotations(runs: pd.DataFrame) -> None:
+    ax = fig_heatmap(runs, "effectiveness", rivalry=0.0)
+    values = ax.images[0].get_array()
+    assert values.shape == (4, 2)
+    for i, regime in enumerate(PAPER_REGIMES):
+        for j, issue in enumerate(ISSUE_SHIFT):
+            assert values[i, j] == pytest.approx(BASE[regime] + ISSUE_SHIFT[issue])
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 8 and "0.65" in texts  # concert, pandemic
+    assert [t.get_text() for t in ax.get_yticklabels()] == PAPER_REGIMES
+
+
+def test_virtues_bars(runs: pd.DataFrame) -> None:
+    from matplotlib.container import BarContainer
+
+    ax = fig_virtues(runs)
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert [c.get_label() for c in bars] == PAPER_REGIMES
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == [
+        METRICS[m].label for m in ("legitimacy", "solidarity", "capability", "flexibility")
+    ]
+    heights = {c.get_label(): [b.get_height() for b in c] for c in bars}
+    np.testing.assert_allclose(heights["concert"], [0.4, 0.5, 0.3, 0.35])
+
+
+def test_pareto_front_by_hand() -> None:
+    x = np.array([0.1, 0.5, 0.4, 0.9, 0.2, np.nan])
+    y = np.array([0.9, 0.5, 0.4, 0.1, 0.2, 1.0])
+    assert pareto_front(x, y).tolist() == [0, 1, 3]
+
+
+def test_pareto_dots_and_front(runs: pd.DataFrame) -> None:
+    ax = fig_pareto(runs)
+    assert [c.get_label() for c in ax.collections] == PAPER_REGIMES
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(runs)
+    (front,) = [ln for ln in ax.get_lines() if ln.get_label() == "Pareto front"]
+    assert ax.get_xlabel() == METRICS["legitimacy"].label
+    assert ax.get_ylabel() == METRICS["effectiveness"].label
+    assert len(front.get_xdata()) > 0
+
+
+def test_winners_table_and_cells(runs: pd.DataFrame) -> None:
+    table = winners_table(runs)
+    assert set(table["winner"]) == {"concert"}
+    assert table["lead"].to_numpy() == pytest.approx(0.2)
+    ax = fig_winners(runs)
+    assert len(ax.patches) == 4
+    assert {p.get_gid() for p in ax.patches} == {"winner-concert"}
+    assert all(t.get_text() == "concert" for t in ax.texts)
+
+
+def test_winners_lower_is_better(runs: pd.DataFrame) -> None:
+    table = winners_table(runs.assign(deadlock_rate=runs["effectiveness"]), "deadlock_rate")
+    assert set(table["winner"]) == {"charter"}
+
+
+def test_time_lines(steps: pd.DataFrame) -> None:
+    ax = fig_time(steps, "effectiveness")
+    ys = {ln.get_label(): ln.get_ydata() for ln in ax.get_lines()}
+    assert list(ys) == PAPER_REGIMES
+    np.testing.assert_allclose(ys["club"], [0, 0.4, 0.8, 1.2, 1.6])
+    assert ax.get_xlabel() == "Step"
+
+
+def test_network_from_a_graph() -> None:
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_node("A", kind="great_power", camp=0, power=0.5)
+    g.add_node("B", kind="democracy", camp=0, power=0.3)
+    g.add_node("C", kind="developing", camp=2, power=0.2)
+    g.add_node("forum:club", kind="forum", label="club")
+    g.add_edge("A", "B", weight=2.0)
+    g.add_edges_from([("forum:club", "A"), ("forum:club", "B")], membership=True)
+    ax = fig_network(g, seed=1)
+    gids = {c.get_gid() for c in ax.collections}
+    assert {"camp-west-great_power", "camp-west-democracy", "camp-east-developing"} <= gids
+    assert {"forums", "cooperation", "membership"} <= gids
+    assert [t.get_text() for t in ax.texts] == ["club"]
+
+
+def test_network_from_a_model() -> None:
+    from sim.model import MultilatModel
+
+    model = MultilatModel(regime="club", seed=1, steps=5, burn_in=1, **{"world.n_states": 12})
+    model.run()
+    ax = fig_network(model, seed=0)
+    assert "club" in ax.get_title() and "step 5" in ax.get_title()
+    assert any(t.get_text() == "club" for t in ax.texts)
+
+
+def test_unknown_metric_names_it_and_the_allowed(runs: pd.DataFrame) -> None:
+    with pytest.raises(FigureError, match="metric 'nope'.*allowed: effectiveness"):
+        fig_rivalry(runs, "nope")
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "svg", "png"])
+def test_files_written_and_reproducible(runs: pd.DataFrame, tmp_path, fmt: str) -> None:
+    data = []
+    for k in range(2):
+        ax = fig_rivalry(runs, "effectiveness")
+        path = save_figure(ax.figure, tmp_path / f"f{k}.{fmt}")
+        data.append(path.read_bytes())
+    assert len(data[0]) > 1000
+    assert data[0] == data[1]
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda r: fig_virtues(r),
+        lambda r: fig_heatmap(r),
+        lambda r: fig_pareto(r),
+        lambda r: fig_winners(r),
+    ],
+)
+def test_identical_input_identical_svg(runs: pd.DataFrame, tmp_path, draw) -> None:
+    a = save_figure(draw(runs).figure, tmp_path / "a.svg").read_bytes()
+    b = save_figure(draw(runs.copy()).figure, tmp_path / "b.svg").read_bytes()
+    assert a == b and b"<svg" in a
+
+
+def test_a_fifth_regime_gets_the_next_colour_in_every_figure(
+    runs: pd.DataFrame, monkeypatch
+) -> None:
+    class Fifth(REGIMES["coalition"]):
+        name = "fifth"
+
+    monkeypatch.setitem(REGIMES, "fifth", Fifth)
+    five = pd.concat([runs, runs[runs["regime"] == "club"].assign(regime="fifth")])
+    ax = fig_rivalry(five, "effectiveness")
+    colours = {ln.get_label(): ln.get_color() for ln in ax.get_lines()}
+    assert list(colours) == [*PAPER_REGIMES, "fifth"]
+    assert colours["fifth"] == OKABE_ITO[4]
+    assert [colours[r] for r in PAPER_REGIMES] == list(OKABE_ITO[:4])

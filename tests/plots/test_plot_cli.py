@@ -1,0 +1,113 @@
+"""``multilat plot`` and ``multilat report`` on a tiny sweep; one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.plots.render import SPECS
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "svg", "png"])
+def test_plot_all(tiny_results: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / fmt
+    result = invoke("plot", str(tiny_results), "--format", fmt, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == len(SPECS)
+    assert all(p.stat().st_size > 1000 for p in out.iterdir())
+    assert f"rivalry-effectiveness.{fmt}" in files and f"network.{fmt}" in files
+
+
+def test_plot_one_figure_and_metric_is_reproducible(tiny_results: Path, tmp_path: Path) -> None:
+    args = ["plot", str(tiny_results), "--figure", "heatmap", "--metric", "legitimacy"]
+    for k in ("a", "b"):
+        result = invoke(*args, "--format", "svg", "--out", str(tmp_path / k))
+        assert result.exit_code == 0, result.output
+    a = (tmp_path / "a" / "heatmap-legitimacy.svg").read_bytes()
+    assert a == (tmp_path / "b" / "heatmap-legitimacy.svg").read_bytes()
+
+
+def test_report(tiny_results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = invoke("report", str(tiny_results), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text()
+    page = (out / "report.html").read_text()
+    for name in SPECS:
+        assert f"figures/{name}" in md and f"figures/{name}" in page
+    for link in [line.split("](")[1].rstrip(")") for line in md.splitlines() if "![" in line]:
+        assert (out / link).is_file()
+    assert "| charter |" in md and "security crisis" in md  # regime x issue table
+    assert "spec hash" in md and "root seed" in md and "git commit" in md
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (
+            ["plot", "{res}", "--figure", "pie"],
+            "'--figure': 'pie' is not a known figure; allowed: virtues",
+        ),
+        (["plot", "{res}", "--metric", "efectiveness"], "'--metric': 'efectiveness'"),
+        (
+            ["plot", "{res}", "--format", "jpg"],
+            "'--format': 'jpg' is not a known format",
+        ),
+        (["plot", "{missing}"], "RESULTS '"),
+        (["report", "{missing}"], "no sweep results folder"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tiny_results: Path, tmp_path: Path, args, needle) -> None:
+    argv = [a.format(res=tiny_results, missing=tmp_path / "nowhere") for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", *argv], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_figure_that_needs_an_unvaried_factor(tmp_path: Path) -> None:
+    from sim.sweep import run
+
+    data = {
+        "name": "noissue",
+        "steps": 6,
+        "burn_in": 1,
+        "world": {"n_states": 10},
+        "sweep": {"replicates": 2, "regime": ["charter", "club"], "rivalry": [0.0, 1.0]},
+    }
+    run(data, out=tmp_path / "r", workers=1, progress=False)
+    result = invoke("plot", str(tmp_path / "r"), "--figure", "heatmap")
+    assert result.exit_code == 2
+    result = invoke("plot", str(tmp_path / "r"), "--format", "svg")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "r" / "figures" / "heatmap-effectiveness.svg").exists()
+    assert (tmp_path / "r" / "figures" / "rivalry-effectiveness.svg").exists()
+
+
+def test_replay_is_the_recorded_run(tiny_results: Path) -> None:
+    import sim.results
+    from sim.plots.replay import replay
+
+    res = sim.results.load(tiny_results)
+    for regime in ("charter", "coalition"):
+        row = res.runs[(res.runs["regime"] == regime) & (res.runs["status"] == "ok")].iloc[-1]
+        model = replay(res, run_id=int(row["run_id"]))
+        assert model.regime.name == regime
+        assert model.summary()["effectiveness"] == pytest.approx(row["effectiveness"], rel=1e-12)
