@@ -7,14 +7,13 @@ metrics). Nothing here runs a model.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.metrics import METRICS
+from sim.stats import estimate
 
 
 class FigureError(ValueError):
@@ -48,32 +47,22 @@ def check_metric(frame: pd.DataFrame, metric: str) -> None:
     raise FigureError(f"metric {metric!r} is unknown here; allowed: {', '.join(known)}")
 
 
-def t_interval(values: np.ndarray, ci: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean, lower and upper bound of a Student-t interval, and n (NaN values dropped)."""
-    from scipy import stats
-
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    n = len(v)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float(v.mean())
-    if n < 2:
-        return mean, math.nan, math.nan, n
-    half = float(stats.t.ppf((1 + ci) / 2, n - 1) * v.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half, n
-
-
 def mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str, ci: float = 0.95) -> pd.DataFrame:
     """Mean and t-interval of ``value`` per group of ``by``: columns ``by``, ``mean``,
     ``ci_low``, ``ci_high``, ``n`` (as :meth:`sim.results.Results.summary` computes them).
     """
     rows = []
     for key, group in frame.groupby(list(by), sort=True, dropna=False):
-        mean, lo, hi, n = t_interval(group[value].to_numpy(), ci)
+        e = estimate(group[value].to_numpy(), ci)
         keys = key if isinstance(key, tuple) else (key,)
         rows.append(
-            {**dict(zip(by, keys, strict=True)), "mean": mean, "ci_low": lo, "ci_high": hi, "n": n}
+            {
+                **dict(zip(by, keys, strict=True)),
+                "mean": e.mean,
+                "ci_low": e.low,
+                "ci_high": e.high,
+                "n": e.n,
+            }
         )
     return pd.DataFrame(rows, columns=[*by, "mean", "ci_low", "ci_high", "n"])
 

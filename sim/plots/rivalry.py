@@ -18,10 +18,7 @@ from sim.plots.style import (
     issue_label,
     metric_label,
     new_axes,
-    regime_colour,
-    regime_linestyle,
-    regime_marker,
-    regime_order,
+    regime_lines,
     style,
 )
 
@@ -69,22 +66,7 @@ def fig_rivalry(
     table = mean_ci(per_rep, ["regime", "rivalry"], metric, ci)
     with style():
         ax = new_axes(ax)
-        for regime in regime_order(table["regime"]):
-            t = table[table["regime"] == regime].sort_values("rivalry")
-            if t.empty:
-                continue
-            colour = regime_colour(regime)
-            ax.plot(
-                t["rivalry"],
-                t["mean"],
-                color=colour,
-                linestyle=regime_linestyle(regime),
-                marker=regime_marker(regime),
-                label=regime,
-            )
-            ax.fill_between(
-                t["rivalry"], t["ci_low"], t["ci_high"], color=colour, alpha=0.2, linewidth=0
-            )
+        regime_lines(ax, table, "rivalry")
         ax.set_xlabel(metric_label("rivalry"))
         ax.set_ylabel(metric_label(metric))
         scope = f" ({issue_label(issue)})" if issue else ""

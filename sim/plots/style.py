@@ -138,3 +138,25 @@ def new_axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
         return ax
     fig = plt.figure(figsize=size or RC["figure.figsize"])
     return fig.add_subplot()
+
+
+def regime_lines(ax: Axes, table: Any, x: str, *, markers: bool = True) -> None:
+    """One line of ``mean`` against ``x`` per regime, with its ``ci_low..ci_high`` band.
+
+    ``table`` has the columns ``regime``, ``x``, ``mean``, ``ci_low`` and ``ci_high``
+    (:func:`sim.plots.data.mean_ci`); regimes are drawn in registry order.
+    """
+    for regime in regime_order(table["regime"]):
+        t = table[table["regime"] == regime].sort_values(x)
+        if t.empty:
+            continue
+        colour = regime_colour(regime)
+        ax.plot(
+            t[x],
+            t["mean"],
+            color=colour,
+            linestyle=regime_linestyle(regime),
+            marker=regime_marker(regime) if markers else None,
+            label=regime,
+        )
+        ax.fill_between(t[x], t["ci_low"], t["ci_high"], color=colour, alpha=0.2, linewidth=0)

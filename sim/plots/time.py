@@ -11,9 +11,7 @@ from sim.plots.data import mean_ci, over_replicates, regime_column, steps_frame
 from sim.plots.style import (
     metric_label,
     new_axes,
-    regime_colour,
-    regime_linestyle,
-    regime_order,
+    regime_lines,
     style,
 )
 
@@ -61,17 +59,7 @@ def fig_time(
     table = mean_ci(per_rep, ["regime", "step"], metric, ci)
     with style():
         ax = new_axes(ax)
-        for regime in regime_order(table["regime"]):
-            t = table[table["regime"] == regime].sort_values("step")
-            if t.empty:
-                continue
-            colour = regime_colour(regime)
-            ax.plot(
-                t["step"], t["mean"], color=colour, linestyle=regime_linestyle(regime), label=regime
-            )
-            ax.fill_between(
-                t["step"], t["ci_low"], t["ci_high"], color=colour, alpha=0.2, linewidth=0
-            )
+        regime_lines(ax, table, "step", markers=False)
         ax.set_xlabel(metric_label("step"))
         ax.set_ylabel(metric_label(metric))
         ax.set_title(f"{metric_label(metric)} over time, {ci:.0%} CI")
