@@ -291,20 +291,41 @@ def summary_table(summary: dict[str, float], title: str | None = None) -> Table:
     return table
 
 
-def _run_model(model: Any, steps: int, show_progress: bool, err: Console) -> None:
-    if not show_progress:
-        model.run()
-        return
+#: ``--quiet``, as every long-running command spells it.
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
+]
+
+
+def _notes(err: Console, quiet: bool) -> Callable[[str], None]:
+    """A function that prints a note on stderr unless ``quiet``."""
+
+    def note(text: str) -> None:
+        if not quiet:
+            err.print(text, style="yellow", highlight=False, markup=False, soft_wrap=True)
+
+    return note
+
+
+def _progress_bar(err: Console) -> Any:
+    """The progress bar of ``run`` and ``validate``: description, bar, n of N, time left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    with Progress(
+    return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=err,
         transient=True,
-    ) as progress:
+    )
+
+
+def _run_model(model: Any, steps: int, show_progress: bool, err: Console) -> None:
+    if not show_progress:
+        model.run()
+        return
+    with _progress_bar(err) as progress:
         task = progress.add_task("steps", total=steps)
         for _ in range(steps):
             model.run(1)
@@ -364,18 +385,13 @@ def run(
             file_okay=False,
         ),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
-    ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run one scenario and print a summary of every metric."""
     from sim.model import MultilatModel
 
     err = Console(stderr=True)
-
-    def note(text: str) -> None:
-        if not quiet:
-            err.print(text, style="yellow", highlight=False, markup=False, soft_wrap=True)
+    note = _notes(err, quiet)
 
     overrides = _parse_sets(sets)
     named = {
@@ -532,19 +548,14 @@ def sweep(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Continue it and rerun its failed runs.")
     ] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
-    ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run a parameter sweep and print the main metrics per regime."""
     from sim.sweep import ExecutorError, SweepError, WorkersFailed
     from sim.sweep import run as run_sweep
 
     err = Console(stderr=True)
-
-    def note(text: str) -> None:
-        if not quiet:
-            err.print(text, style="yellow", highlight=False, markup=False, soft_wrap=True)
+    note = _notes(err, quiet)
 
     try:
         results = run_sweep(
@@ -766,7 +777,7 @@ def validate(
         int | None,
         typer.Option("--workers", min=1, help="Worker processes (default: the number of cores)."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Reproduce known results: voting power, stable coalitions and the claims C1-C20.
 
@@ -783,16 +794,7 @@ def validate(
     if quiet or not err.is_terminal:
         result = run_validation(size, workers=workers)
     else:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
+        with _progress_bar(err) as bar:
             task = bar.add_task(f"claim runs ({size})", total=None)
             result = run_validation(
                 size,
