@@ -378,6 +378,20 @@ def build_scenario(
     return scenario
 
 
+def read_toml(path: Path, what: str, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """The TOML table in ``path``; ``error`` (one line naming ``what``) if it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{what} {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise error(f"{what} {str(path)!r} cannot be read: {exc.strerror}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+
+
 def load_scenario(
     path: str | Path, *, notify: Callable[[str], None] | None = None, **overrides: Any
 ) -> Scenario:
@@ -386,16 +400,7 @@ def load_scenario(
     ``notify`` is told when the burn-in is scaled to a shorter run (:func:`build_scenario`).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"scenario file {str(path)!r} does not exist") from None
-    except OSError as exc:
-        raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario file {str(path)!r} is not valid TOML: {exc}") from None
+    data = read_toml(path, "scenario file")
     data.setdefault("name", path.stem)
     return build_scenario(data, notify=notify, **overrides)
 

@@ -24,14 +24,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.scenario import Scenario, ScenarioError, build_scenario, format_validation_error
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    build_scenario,
+    format_validation_error,
+    read_toml,
+)
 
 
 class SpecError(ScenarioError):
@@ -273,14 +278,4 @@ def load_spec(path: str | Path) -> SweepSpec:
         One line naming the key, the bad value and what is allowed.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"sweep spec {str(path)!r} does not exist") from None
-    except OSError as exc:
-        raise SpecError(f"sweep spec {str(path)!r} cannot be read: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"sweep spec {str(path)!r} is not valid TOML: {exc}") from None
-    return parse_spec(data, name=path.stem)
+    return parse_spec(read_toml(path, "sweep spec", SpecError), name=path.stem)
