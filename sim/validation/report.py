@@ -97,6 +97,25 @@ def _coalition_params(r: CoalitionRow) -> str:
     return ", ".join(f"{k}={v:g}" for k, v in r.params.items())
 
 
+def _power_cells(r: PowerRow) -> list[str]:
+    return [r.game, r.player, r.index, f"{r.computed:.5f}", f"{r.published:g}"]
+
+
+def _coalition_cells(r: CoalitionRow) -> list[str]:
+    return [
+        r.kind,
+        str(r.n_states),
+        _coalition_params(r),
+        f"{r.gamma:g}",
+        ", ".join(map(str, r.analytic)),
+        f"{r.simulated:g}",
+    ]
+
+
+def _counts(v: Validation) -> str:
+    return ", ".join(f"{n} {k}" for k, n in v.counts().items())
+
+
 def _shows(f: Finding) -> list[str]:
     if not f.checks:
         return [f.claim.reason]
@@ -115,29 +134,14 @@ def render(v: Validation, console: Console) -> None:
     for col in ("game", "player", "index", "computed", "published", "agrees"):
         t.add_column(col)
     for r in v.power:
-        t.add_row(
-            r.game,
-            r.player,
-            r.index,
-            f"{r.computed:.5f}",
-            f"{r.published:g}",
-            "yes" if r.agrees else "[red]NO[/red]",
-        )
+        t.add_row(*_power_cells(r), "yes" if r.agrees else "[red]NO[/red]")
     console.print(t)
 
     t = Table(title="2. Stable coalition size", title_justify="left")
     for col in ("payoffs", "N", "parameters", "gamma", "analytic", "model", "agrees"):
         t.add_column(col)
     for r in v.coalitions:
-        t.add_row(
-            r.kind,
-            str(r.n_states),
-            _coalition_params(r),
-            f"{r.gamma:g}",
-            ", ".join(map(str, r.analytic)),
-            f"{r.simulated:g}",
-            "yes" if r.agrees else "[red]NO[/red]",
-        )
+        t.add_row(*_coalition_cells(r), "yes" if r.agrees else "[red]NO[/red]")
     console.print(t)
 
     t = Table(
@@ -160,9 +164,8 @@ def render(v: Validation, console: Console) -> None:
             escape(f.claim.figure),
         )
     console.print(t)
-    counts = ", ".join(f"{n} {k}" for k, n in v.counts().items())
     verdict = "[green]ok[/green]" if v.ok else "[bold red]FAILED[/bold red]"
-    console.print(f"validation {verdict}: claims {counts}")
+    console.print(f"validation {verdict}: claims {_counts(v)}")
 
 
 # --- Markdown ---------------------------------------------------------------------------
@@ -183,20 +186,7 @@ def to_markdown(v: Validation) -> str:
         _md_row(["game", "player", "index", "computed", "published", "source", "agrees"]),
         _md_row(["---"] * 7),
     ]
-    out += [
-        _md_row(
-            [
-                r.game,
-                r.player,
-                r.index,
-                f"{r.computed:.5f}",
-                f"{r.published:g}",
-                r.source,
-                "yes" if r.agrees else "**no**",
-            ]
-        )
-        for r in v.power
-    ]
+    out += [_md_row([*_power_cells(r), r.source, "yes" if r.agrees else "**no**"]) for r in v.power]
     out += [
         "",
         "### Stable coalition size",
@@ -204,20 +194,7 @@ def to_markdown(v: Validation) -> str:
         _md_row(["payoffs", "N", "parameters", "gamma = c/b", "analytic", "model", "agrees"]),
         _md_row(["---"] * 7),
     ]
-    out += [
-        _md_row(
-            [
-                r.kind,
-                str(r.n_states),
-                _coalition_params(r),
-                f"{r.gamma:g}",
-                ", ".join(map(str, r.analytic)),
-                f"{r.simulated:g}",
-                "yes" if r.agrees else "**no**",
-            ]
-        )
-        for r in v.coalitions
-    ]
+    out += [_md_row([*_coalition_cells(r), "yes" if r.agrees else "**no**"]) for r in v.coalitions]
     out += [
         "",
         f"### The paper's claims (means with {LEVEL:.0%} t-intervals over seeds)",
@@ -236,6 +213,5 @@ def to_markdown(v: Validation) -> str:
         )
         for f in v.findings
     ]
-    counts = ", ".join(f"{n} {k}" for k, n in v.counts().items())
-    out += ["", f"Verdict: {'ok' if v.ok else 'FAILED'} (claims: {counts}).", ""]
+    out += ["", f"Verdict: {'ok' if v.ok else 'FAILED'} (claims: {_counts(v)}).", ""]
     return "\n".join(out)
