@@ -184,9 +184,15 @@ def _exposure(df: pd.DataFrame, income: np.ndarray, great: np.ndarray) -> np.nda
     return exposure
 
 
+@cache
+def _imputed_table(year: int) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """:func:`impute` of the year's table, once per process (read-only for its users)."""
+    return impute(load_table(year))
+
+
 def real_world(rng: np.random.Generator, *, year: int = 2022) -> World:
     """The UN member states of ``year`` (module docstring). Nothing is drawn from ``rng``."""
-    df, imputed = impute(load_table(year))
+    df, imputed = _imputed_table(year)
     share = {c: (df[c] / df[c].sum()).to_numpy() for c in ("gdp_usd_2022", "milex_usd_2022")}
     power = (share["gdp_usd_2022"] + share["milex_usd_2022"]) / 2
     income = np.array([INCOME_GROUPS.index(g) for g in df["income_group"]])

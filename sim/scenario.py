@@ -13,6 +13,7 @@ import difflib
 import inspect
 import tomllib
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -50,10 +51,16 @@ class ScenarioError(ValueError):
     """A scenario key with a bad value; the message is one line for the user."""
 
 
-def _loader_params(kind: str) -> list[str]:
+def _loader_params(kind: str) -> tuple[str, ...]:
     """The keyword parameters the world loader ``kind`` takes."""
-    signature = inspect.signature(WORLD_LOADERS[kind])
-    return [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
+    return _keyword_params(WORLD_LOADERS[kind])
+
+
+@cache
+def _keyword_params(loader: Callable[..., Any]) -> tuple[str, ...]:
+    # read once per loader: every scenario validated (each run of a sweep) asks again
+    signature = inspect.signature(loader)
+    return tuple(p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY)
 
 
 def _loader_takes(info: ValidationInfo, name: str) -> bool:

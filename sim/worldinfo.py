@@ -13,10 +13,11 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from sim.regimes.club import ClubRules
 from sim.world import CAMPS, KINDS, REGIONS, World
 
-#: The club's default democracy threshold (sim.regimes.club.ClubRules).
-CLUB_THRESHOLD = 0.7
+#: The club's default democracy threshold, read from its rules.
+CLUB_THRESHOLD = ClubRules().democracy_threshold
 
 
 def describe_world(world: World, top: int = 10) -> dict[str, Any]:
