@@ -22,7 +22,6 @@ from tqdm.auto import tqdm
 
 from sim.sweep.design import make_design, point_params, salib_problem
 from sim.sweep.executors import Executor, WorkersFailed, make_executor
-from sim.sweep.seeds import key_text, spawn_key
 from sim.sweep.spec import SweepSpec, load_spec, parse_spec
 from sim.sweep.store import (
     PartWriter,
@@ -133,12 +132,7 @@ def _todo(ok: np.ndarray, failed: np.ndarray, retry_failed: bool) -> Iterator[in
 def _died(job: Job) -> dict[str, Any]:
     """The row of a run whose worker died (or whose future failed) before it returned."""
     return {
-        "run_id": job.run_id,
-        "point_id": job.point_id,
-        "point_key": job.point_key,
-        "replicate": job.replicate,
-        "seed": job.root_seed,
-        "spawn_key": key_text(spawn_key(job.point_key, job.replicate, job.common_random_numbers)),
+        **job.identity(),
         "status": "failed",
         "error": "the worker running it died: " + traceback.format_exc().strip().splitlines()[-1],
         "traceback": traceback.format_exc(),

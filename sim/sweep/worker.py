@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.sweep.seeds import key_text, run_seed_sequence
+from sim.sweep.seeds import key_text, run_seed_sequence, spawn_key
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,18 @@ class Job:
     steps_path: str | None = None
     point_key: int = 0
 
+    def identity(self) -> dict[str, Any]:
+        """The columns that name the run in every row about it: ids, seed, spawn key."""
+        key = spawn_key(self.point_key, self.replicate, self.common_random_numbers)
+        return {
+            "run_id": self.run_id,
+            "point_id": self.point_id,
+            "point_key": self.point_key,
+            "replicate": self.replicate,
+            "seed": self.root_seed,
+            "spawn_key": key_text(key),
+        }
+
 
 def steps_file(folder: Path, point_id: int, replicate: int) -> Path:
     """Path of one run's per-step Parquet part under ``folder``."""
@@ -79,23 +91,17 @@ def _one_line(text: str) -> str:
 def execute(job: Job) -> dict[str, Any]:
     """Run one job; return its run-level row (``status`` ``"ok"`` or ``"failed"``).
 
-    The row holds ``run_id``, ``point_id``, ``replicate``, ``seed``, ``spawn_key``,
+    The row holds ``run_id``, ``point_id``, ``point_key``, ``replicate``, ``seed``, ``spawn_key``,
     ``status``, ``error``, ``traceback``, ``seconds`` and, for a run that finished, the
     summary of every metric (:meth:`sim.model.MultilatModel.summary`).
     """
     from sim.model import MultilatModel
     from sim.scenario import build_scenario
-    from sim.sweep.seeds import spawn_key
 
     start = time.perf_counter()
     seq = run_seed_sequence(job.root_seed, job.point_key, job.replicate, job.common_random_numbers)
     row: dict[str, Any] = {
-        "run_id": job.run_id,
-        "point_id": job.point_id,
-        "point_key": job.point_key,
-        "replicate": job.replicate,
-        "seed": job.root_seed,
-        "spawn_key": key_text(spawn_key(job.point_key, job.replicate, job.common_random_numbers)),
+        **job.identity(),
         "status": "ok",
         "error": None,
         "traceback": None,
