@@ -96,7 +96,7 @@ def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
 
 def _new_manifest(spec: SweepSpec, design: pd.DataFrame, spec_path: str | None) -> dict:
     s = spec.settings
-    key = "(replicate,)" if s.common_random_numbers else "(point_id, replicate)"
+    key = "(replicate,)" if s.common_random_numbers else "(point_key, replicate)"
     return {
         "name": spec.name,
         "spec_path": spec_path,

@@ -16,22 +16,22 @@ import numpy as np
 DESIGN_KEY = (2**32 - 1, 2**32 - 1, 0)
 
 
-def spawn_key(point_id: int, replicate: int, common_random_numbers: bool = False) -> tuple:
-    """The spawn key of one run."""
-    return (replicate,) if common_random_numbers else (point_id, replicate)
+def spawn_key(point_key: int, replicate: int, common_random_numbers: bool = False) -> tuple:
+    """The spawn key of one run (``point_key``: :func:`sim.sweep.design.point_key`)."""
+    return (replicate,) if common_random_numbers else (point_key, replicate)
 
 
 def run_seed_sequence(
-    root_seed: int, point_id: int, replicate: int, common_random_numbers: bool = False
+    root_seed: int, point_key: int, replicate: int, common_random_numbers: bool = False
 ) -> np.random.SeedSequence:
     """The seed sequence of one run (pass ``np.random.default_rng`` of it to the model)."""
     return np.random.SeedSequence(
-        root_seed, spawn_key=spawn_key(point_id, replicate, common_random_numbers)
+        root_seed, spawn_key=spawn_key(point_key, replicate, common_random_numbers)
     )
 
 
 def key_text(key: tuple) -> str:
-    """A spawn key as stored in results: ``"3,7"`` (point 3, replicate 7) or ``"7"``."""
+    """A spawn key as stored in results: ``"K,7"`` (point key K, replicate 7) or ``"7"``."""
     return ",".join(str(int(k)) for k in key)
 
 
