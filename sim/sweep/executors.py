@@ -116,8 +116,18 @@ class PoolExecutor:
         )
 
     def submit(self, job: Job) -> cf.Future:
-        """Queue the job on the pool."""
-        future = self._pool.submit(execute, job)
+        """Queue the job on the pool.
+
+        A pool a worker has just broken refuses new jobs before the runs in flight on it
+        have reported; the job then gets a future that fails like theirs, so that
+        :meth:`result` replaces the pool once and the run is recorded failed (to be run
+        again with ``--retry-failed``) instead of the sweep stopping.
+        """
+        try:
+            future = self._pool.submit(execute, job)
+        except cf.process.BrokenProcessPool as exc:
+            future = cf.Future()
+            future.set_exception(exc)
         self._owner[future] = self._pool
         return future
 

@@ -370,3 +370,28 @@ def test_cli_sweep_shows_progress_and_a_summary_per_regime(tmp_path: Path) -> No
         check=False,
     )
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_a_job_submitted_to_a_just_broken_pool_fails_and_the_pool_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race in which a worker dies and the next submit meets the broken pool."""
+    import concurrent.futures as cf
+
+    from sim.sweep.executors import PoolExecutor
+
+    executor = PoolExecutor(1)
+    try:
+        broken = executor._pool
+        executor._finished = 1  # runs have finished on it: not a start-up failure
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise cf.process.BrokenProcessPool("a child process terminated abruptly")
+
+        monkeypatch.setattr(broken, "submit", refuse)
+        future = executor.submit(Job(0, 0, 0, {}, {}, 1))
+        with pytest.raises(cf.process.BrokenProcessPool):
+            executor.result(future)
+        assert executor._pool is not broken  # replaced once, the sweep goes on
+    finally:
+        executor.close()
