@@ -277,17 +277,17 @@ class Tally:
     efforts: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for name in (
-            "harm_state",
-            "shadow_state",
-            "kept_sum",
-            "kept_count",
-            "voice_sum",
-            "exposure_sum",
-            "benefit_sum",
-            "cost_state",
-        ):
-            setattr(self, name, np.zeros(self.n))
+        # one block of zeros, one row per per-state sum (each updated in place)
+        (
+            self.harm_state,
+            self.shadow_state,
+            self.kept_sum,
+            self.kept_count,
+            self.voice_sum,
+            self.exposure_sum,
+            self.benefit_sum,
+            self.cost_state,
+        ) = np.zeros((8, self.n))
 
 
 def gini(x: np.ndarray) -> float:
@@ -372,10 +372,8 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "rival_forums": float(sum(1 for f in forums if f.kind == "rival")),
         "bloc_modularity": forum_modularity(ties, w.camp_indicator),
         "solidarity": _mean(tally.solidarity),
-        "capability": float(
-            w.power
-            @ np.where(tally.kept_count > 0, tally.kept_sum / np.maximum(tally.kept_count, 1), 0.0)
-        ),
+        # a state in no agreement has kept 0 of 0: its kept_sum is 0, and 0 / 1 is 0
+        "capability": float(w.power @ (tally.kept_sum / np.maximum(tally.kept_count, 1))),
         "flexibility": _ratio(c["in_window"], c["window_known"]),
         "time_to_agreement": _ratio(c["agreement_delay"], c["agreed"]),
         "ambition": _mean(tally.ambition),
