@@ -55,7 +55,8 @@ def upper_quartile(values: np.ndarray) -> float:
 def choose_proposer(problem: Problem, candidates: np.ndarray) -> int:
     """The candidate with the highest exposure x relevance drafts (never the party)."""
     score = problem.exposure[candidates] * (problem.relevance[candidates] + 1e-9)
-    score = np.where(candidates == problem.party, -1.0, score)
+    if problem.party >= 0:  # no candidate is party -1
+        score = np.where(candidates == problem.party, -1.0, score)
     return int(candidates[int(np.argmax(score))])
 
 
@@ -128,7 +129,8 @@ def prepare_stance(
     gp = world.great_power[candidates]
     p = b.block_propensity * rivalry * div * dist * np.where(gp, 1.0, 0.5)
     p = p + np.where(gp & (dist > 0.5), b.linkage * rivalry, 0.0)
-    p[candidates == problem.party] = ALWAYS  # the party always opposes ...
+    if problem.party >= 0:  # no candidate is party -1
+        p[candidates == problem.party] = ALWAYS  # the party always opposes ...
     p[candidates == proposer] = NEVER  # ... unless it drafts; the proposer never does
     return Stance(
         candidates=candidates,
