@@ -37,7 +37,8 @@ class Decision:
     ambition: float
     signatories: np.ndarray
     voters: np.ndarray
-    votes: np.ndarray
+    #: each voter's vote; None for a consensus blocked without a vote count (:func:`blocked`)
+    votes: np.ndarray | None
     opposed: np.ndarray
     vetoed_by: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     demand: float = 0.0
@@ -113,6 +114,25 @@ def council(pos: Positions, votes_needed: int, permanent: np.ndarray) -> Decisio
     if would_pass and len(vetoes):
         return _result(pos, level, False, vetoed_by=vetoes)
     return _result(pos, level, would_pass)
+
+
+def blocked(pos: Positions) -> Decision:
+    """A consensus that a member blocks, without counting the votes (``votes`` None).
+
+    What :func:`consensus` decides when some member opposes, for a caller that records
+    no votes: the votes are all the deadlock would need the deliberated ambitions for,
+    so the positions may be left undeliberated (:func:`sim.positions.take_positions`).
+    """
+    assert pos.oppose.any()
+    return Decision(
+        agreed=False,
+        ambition=0.0,
+        signatories=np.zeros(0, dtype=int),
+        voters=pos.states,
+        votes=None,
+        opposed=pos.states[pos.oppose],
+        demand=pos.demand,
+    )
 
 
 def consensus(pos: Positions) -> Decision:

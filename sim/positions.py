@@ -36,6 +36,11 @@ class Positions:
     demand: float = 0.0
     #: each candidate's own acceptable ambition before deliberation (None: as ``ambition``)
     own: np.ndarray | None = None
+    #: whether ``ambition`` is after deliberation (False: still each candidate's own,
+    #: until :func:`deliberate`)
+    deliberated: bool = True
+    #: each candidate's trust group (what :func:`deliberate` needs; None once deliberated)
+    group: np.ndarray | None = None
 
 
 def upper_quartile(values: np.ndarray) -> float:
@@ -50,7 +55,8 @@ def upper_quartile(values: np.ndarray) -> float:
 def choose_proposer(problem: Problem, candidates: np.ndarray) -> int:
     """The candidate with the highest exposure x relevance drafts (never the party)."""
     score = problem.exposure[candidates] * (problem.relevance[candidates] + 1e-9)
-    score = np.where(candidates == problem.party, -1.0, score)
+    if problem.party >= 0:  # no candidate is party -1
+        score = np.where(candidates == problem.party, -1.0, score)
     return int(candidates[int(np.argmax(score))])
 
 
@@ -80,17 +86,25 @@ class Stance:
     block: np.ndarray
     #: each candidate's trust group
     group: np.ndarray
+    #: the candidates' bytes: comparing them is cheaper than comparing the arrays
+    key: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.key = self.candidates.tobytes()
 
     def fits(
         self, candidates: np.ndarray, proposer: int | None, rivalry: float, b: Behaviour
     ) -> bool:
-        """Whether this stance was prepared for the same table and constants."""
+        """Whether this stance was prepared for the same table and constants.
+
+        Equal lengths and equal bytes of two integer index arrays mean equal indices.
+        """
         return (
             self.asked == proposer
             and self.rivalry == rivalry
             and self.behaviour is b
             and len(self.candidates) == len(candidates)
-            and bool((self.candidates == candidates).all())
+            and self.key == candidates.tobytes()
         )
 
 
@@ -115,7 +129,8 @@ def prepare_stance(
     gp = world.great_power[candidates]
     p = b.block_propensity * rivalry * div * dist * np.where(gp, 1.0, 0.5)
     p = p + np.where(gp & (dist > 0.5), b.linkage * rivalry, 0.0)
-    p[candidates == problem.party] = ALWAYS  # the party always opposes ...
+    if problem.party >= 0:  # no candidate is party -1
+        p[candidates == problem.party] = ALWAYS  # the party always opposes ...
     p[candidates == proposer] = NEVER  # ... unless it drafts; the proposer never does
     return Stance(
         candidates=candidates,
@@ -139,6 +154,8 @@ def take_positions(
     problem: Problem,
     candidates: np.ndarray,
     proposer: int | None = None,
+    *,
+    deliberate: bool = True,
 ) -> Positions:
     """Positions of ``candidates`` (state indices) on ``problem``.
 
@@ -157,6 +174,13 @@ def take_positions(
     proposer : int, optional
         The drafting state; by default the candidate with the highest exposure x
         relevance (:func:`choose_proposer`).
+    deliberate : bool
+        Whether deliberation pulls the positions toward the forum's mean now. With
+        False the ambitions are each candidate's own (``deliberated`` false) and the
+        caller calls :func:`deliberate_positions` before it reads them as final, with
+        the trust unchanged in between; a caller that finds it needs no ambitions (a
+        consensus one member blocks, whose votes nobody records) saves that work. The
+        random draws are the same either way.
     """
     b = behaviour
     s = problem.stance
@@ -174,16 +198,40 @@ def take_positions(
 
     # what the keenest quarter asks for before deliberation: the yardstick of the lowest
     # common denominator (PAPER.md#C3; DESIGN.md prototype lessons)
-    demand = upper_quartile(a)
-    own = a.copy()
-    # deliberation pulls positions toward the forum's mean, as far as members trust each other
-    keen = ~oppose
+    pos = Positions(
+        states=candidates,
+        ambition=a,
+        oppose=oppose,
+        proposer=s.proposer,
+        demand=upper_quartile(a),
+        own=a,
+        deliberated=False,
+        group=s.group,
+    )
+    if deliberate:
+        deliberate_positions(pos, trust, b)
+    return pos
+
+
+def deliberate_positions(pos: Positions, trust: Trust, behaviour: Behaviour) -> Positions:
+    """Deliberation: pull the positions toward the forum's mean, as far as members trust
+    each other (in place; nothing to do if already deliberated).
+
+    Only those who do not oppose deliberate. ``pos.own`` keeps each candidate's own
+    ambition; ``pos.ambition`` becomes a new array.
+    """  # noqa: D205
+    if pos.deliberated:
+        return pos
+    assert pos.group is not None and pos.own is not None
+    a = pos.own.copy()
+    keen = ~pos.oppose
     if int(np.count_nonzero(keen)) > 1:
-        pull = b.deliberation * trust.among_groups(
-            s.group[keen], trust.reputation[candidates[keen]]
+        pull = behaviour.deliberation * trust.among_groups(
+            pos.group[keen], trust.reputation[pos.states[keen]]
         )
         mine = a[keen]
         a[keen] = mine + pull * (mine.sum() / len(mine) - mine)  # numpy.mean's arithmetic
-    return Positions(
-        states=candidates, ambition=a, oppose=oppose, proposer=s.proposer, demand=demand, own=own
-    )
+    pos.ambition = a
+    pos.deliberated = True
+    pos.group = None
+    return pos

@@ -34,6 +34,37 @@ RIVAL_YIELD = 0.5
 
 
 @dataclass(eq=False)
+class Table:
+    """What a set of active rival forums alone fixes of the split of effort on any problem.
+
+    A rival forum acts on every problem but one its founder is the party to, so a
+    problem's row of :class:`Split` depends only on whether its party founded one of
+    the forums (and which). This table holds one row per founder (the forums that act on
+    a problem against that founder) and a last row for every other problem, so that a
+    new list of problems only picks rows. Rival forums never change their members, so
+    the table is kept while the same forums are active.
+
+    Attributes
+    ----------
+    key : tuple
+        Ids of the rival forums it was computed for.
+    row : dict
+        Founder -> its row; any other party takes the last row.
+    takes_part, kept_share, seats : numpy.ndarray
+        One row per founder plus one: as in :class:`Split`.
+    membership : numpy.ndarray
+        Forum x state: 1 for members.
+    """
+
+    key: tuple
+    row: dict[int, int]
+    takes_part: np.ndarray
+    kept_share: np.ndarray
+    seats: np.ndarray
+    membership: np.ndarray
+
+
+@dataclass(eq=False)
 class Split:
     """How effort on a list of problems splits with a set of active rival forums.
 
@@ -67,6 +98,7 @@ class RivalForums:
     def __init__(self, model: MultilatModel) -> None:
         self.model = model
         self._cached: Split | None = None
+        self._table: Table | None = None
 
     @property
     def active(self) -> list[Forum]:
@@ -81,33 +113,46 @@ class RivalForums:
         return np.array(own).sum(axis=0) / len(own)  # numpy.mean's sum and division
 
     def step(self) -> None:
-        """Found new rival forums and let old ones fade."""
+        """Found new rival forums and let old ones fade.
+
+        A draw of no numbers leaves the generator as it was, so none is made when no
+        power may found a forum or none is active.
+        """
         m = self.model
         w, b, rng = m.world, m.behaviour, m.rng
         dissatisfaction = 1 - self.satisfaction()
-        founders = {f.founder for f in self.active}
+        active = self.active
+        founders = {f.founder for f in active}
         powers = w.great_powers
         candidates = [
             (g, unhappy)
             for g, unhappy in zip(powers.tolist(), dissatisfaction[powers].tolist(), strict=True)
             if g not in founders
         ]
-        # one uniform per candidate, in order: the numbers one draw per candidate would give
-        draws = rng.uniform(size=len(candidates)).tolist()
-        for (g, unhappy), u in zip(candidates, draws, strict=True):
-            pressure = max(0.0, 2 * (unhappy - DISSATISFIED))
-            if u < b.rival_rate * m.rivalry * pressure:
-                side = w.camp == w.camp[g]  # its own camp (non-aligned powers too)
-                join = side & ((dissatisfaction > DISSATISFIED) | w.revisionist)
-                join[g] = True
-                m.add_forum(
-                    f"rival-{w.ids[g]}", "rival", join, rule="none", bindingness=0.0, founder=int(g)
-                )
-        active = self.active
-        for f, u in zip(active, rng.uniform(size=len(active)).tolist(), strict=True):
-            fade = 0.1 * (1 - m.rivalry) * (1 - dissatisfaction[f.founder])
-            if u < fade:
-                m.close_forum(f)
+        if candidates:
+            # one uniform per candidate, in order: the numbers one draw per candidate would give
+            draws = rng.uniform(size=len(candidates)).tolist()
+            threshold = b.rival_rate * m.rivalry
+            for (g, unhappy), u in zip(candidates, draws, strict=True):
+                pressure = max(0.0, 2 * (unhappy - DISSATISFIED))
+                if u < threshold * pressure:
+                    side = w.camp == w.camp[g]  # its own camp (non-aligned powers too)
+                    join = side & ((dissatisfaction > DISSATISFIED) | w.revisionist)
+                    join[g] = True
+                    forum = m.add_forum(
+                        f"rival-{w.ids[g]}",
+                        "rival",
+                        join,
+                        rule="none",
+                        bindingness=0.0,
+                        founder=int(g),
+                    )
+                    active.append(forum)
+        if active:
+            calm = 0.1 * (1 - m.rivalry)
+            for f, u in zip(active, rng.uniform(size=len(active)).tolist(), strict=True):
+                if u < calm * (1 - dissatisfaction[f.founder]):
+                    m.close_forum(f)
 
     def divert_rows(
         self, problems: list[Problem], relevance: np.ndarray, effort: np.ndarray
@@ -135,24 +180,43 @@ class RivalForums:
 
     def _split(self, problems: list[Problem], active: list[Forum]) -> Split:
         """The :class:`Split` of effort on ``problems`` (reused while nothing changes)."""
-        key = (tuple(p.id for p in problems), tuple(f.id for f in active))
+        forum_ids = tuple([f.id for f in active])
+        key = (tuple([p.id for p in problems]), forum_ids)
         if self._cached is not None and self._cached.key == key:
             return self._cached
-        b = self.model.behaviour
-        party = np.array([p.party for p in problems])
-        founders = np.array([f.founder for f in active])
-        takes_part = (party[:, None] != founders[None, :]).astype(float)  # problem x forum
-        membership = np.array([f.members for f in active]).astype(float)  # forum x state
-        seats = takes_part @ membership  # problem x state: rival forums a state acts in
-        # (1 - diversion)^m by lookup: m is a small whole number
-        kept_share = (1 - b.diversion) ** np.arange(len(active) + 1)
+        table = self._table
+        if table is None or table.key != forum_ids:
+            table = self._table = self._make_table(forum_ids, active)
+        last = len(table.row)
+        rows = [table.row.get(p.party, last) for p in problems]
         keep = RIVAL_YIELD * (1 - np.array([p.divisiveness for p in problems]))
         self._cached = Split(
             key=key,
-            takes_part=takes_part,
-            membership=membership,
-            kept_share=kept_share[seats.astype(np.intp)],
+            takes_part=table.takes_part[rows],
+            membership=table.membership,
+            kept_share=table.kept_share[rows],
             keep=keep[:, None],
-            seats=np.maximum(seats, 1.0),
+            seats=table.seats[rows],
         )
         return self._cached
+
+    def _make_table(self, key: tuple, active: list[Forum]) -> Table:
+        """The :class:`Table` of the rival forums ``active`` (ids ``key``)."""
+        b = self.model.behaviour
+        founders = np.array([f.founder for f in active])
+        distinct = list(dict.fromkeys(founders.tolist()))
+        # a row per founder (every forum but its own acts), then one where all forums act
+        takes_part = np.ones((len(distinct) + 1, len(active)))  # row x forum
+        takes_part[:-1] = np.array(distinct)[:, None] != founders[None, :]
+        membership = np.array([f.members for f in active]).astype(float)  # forum x state
+        seats = takes_part @ membership  # row x state: rival forums a state acts in
+        # (1 - diversion)^m by lookup: m is a small whole number
+        kept_share = (1 - b.diversion) ** np.arange(len(active) + 1)
+        return Table(
+            key=key,
+            row={g: i for i, g in enumerate(distinct)},
+            takes_part=takes_part,
+            kept_share=kept_share[seats.astype(np.intp)],
+            seats=np.maximum(seats, 1.0),
+            membership=membership,
+        )

@@ -171,7 +171,10 @@ class Script:
         problem: Problem,
         candidates: np.ndarray,
         proposer: int | None = None,
+        *,
+        deliberate: bool = True,
     ) -> Positions:
+        """Scripted positions: final whatever ``deliberate`` says (no deliberation)."""
         assert self.ambition is not None, "script.set(...) was not called"
         assert self.oppose is not None
         candidates = np.asarray(candidates)

@@ -17,8 +17,8 @@ from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
 from sim.behaviour import Unit, not_a_bool
-from sim.decisions import Decision, consensus, council, supermajority
-from sim.positions import take_positions
+from sim.decisions import Decision, blocked, consensus, council, supermajority
+from sim.positions import deliberate_positions, take_positions
 
 if TYPE_CHECKING:
     from sim.forums import Forum
@@ -111,11 +111,26 @@ class Regime(ABC):
         """Return the forum that takes up ``problem`` (None: nobody takes it up)."""
 
     def decide(self, forum: Forum, problem: Problem) -> Decision:
-        """One decision attempt in ``forum`` by its decision rule."""
+        """One decision attempt in ``forum`` by its decision rule.
+
+        A consensus that a member blocks needs no deliberated positions unless the model
+        records the votes; positions are deliberated only when needed (the random draws
+        are the same either way).
+        """
         m = self.model
         pos = take_positions(
-            m.world, m.trust, m.behaviour, m.rivalry, m.rng, problem, forum.member_ids
+            m.world,
+            m.trust,
+            m.behaviour,
+            m.rivalry,
+            m.rng,
+            problem,
+            forum.member_ids,
+            deliberate=False,
         )
+        if forum.rule == "consensus" and not m.record_votes and pos.oppose.any():
+            return blocked(pos)
+        deliberate_positions(pos, m.trust, m.behaviour)
         if forum.rule == "supermajority":
             return supermajority(pos, forum.quota)
         if forum.rule == "council":

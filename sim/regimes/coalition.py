@@ -83,9 +83,12 @@ class Coalition(Regime):
         # powers on proliferation), never the index order
         interest = problem.relevance * n * (0.5 + problem.exposure) + 1e-3 * problem.exposure
         k = max(1, int(round(self.rules.invite_share * n)))
-        chosen = np.argsort(-interest, kind="stable")[:k]
-        chosen = chosen[chosen != problem.party]  # the party is never invited
-        return np.union1d(chosen, [lead])
+        chosen = np.zeros(n, dtype=bool)
+        chosen[np.argsort(-interest, kind="stable")[:k]] = True
+        if problem.party >= 0:
+            chosen[problem.party] = False  # the party is never invited
+        chosen[lead] = True
+        return np.flatnonzero(chosen)  # in index order, as a union of index sets is
 
     def mandate(
         self,
@@ -102,14 +105,15 @@ class Coalition(Regime):
         mandate that brings in the states the mission needs (PAPER.md#C13).
         """
         ratio = max(self.rules.accept_ratio, 1e-9)
-        levels = np.minimum(lead_ambition, ambition[willing] / ratio)
+        accepts = ambition[willing]
+        levels = np.minimum(lead_ambition, accepts / ratio)
         if len(levels) == 0:
             return lead_ambition
-        rel = problem.relevance[invited][willing]
+        rel = problem.relevance[invited[willing]]
         # relevance of those who accept at least ratio x level, for every level at once:
         # sort by acceptance, sum from the top (O(k log k), not k x k)
-        order = np.argsort(ambition[willing], kind="stable")
-        accepted = ambition[willing][order]
+        order = np.argsort(accepts, kind="stable")
+        accepted = accepts[order]
         from_top = np.concatenate([np.cumsum(rel[order][::-1])[::-1], [0.0]])
         first = np.searchsorted(accepted, ratio * levels - 1e-12, side="left")
         value = levels * from_top[first]
