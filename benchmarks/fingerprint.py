@@ -6,11 +6,11 @@ A speed change of the model should leave every run bit-identical. The golden tes
 stricter check to run before and after such a change. For each run of a fixed grid (the
 four regimes on synthetic worlds of 15 to 2,000 states, every issue and the mixed
 stream, rivalry 0 to 1, the real world, the two theory scenarios and a scripted
-episode) it hashes, after every step, the step's metrics, the votes cast, the trust
-table, seats, every forum's arrays (members, legitimacy, ties, voice, effort), every
-problem's state (provision, progress, attempts, deadlocks, agreement) and the state of
-both random generators; then the run's ``metrics_frame()``, ``votes_frame()`` and
-``summary()``.
+episode; some without votes kept, as sweeps run) it hashes, after every step, the
+step's metrics, the votes cast, the trust table, seats, every forum's arrays (members,
+legitimacy, ties, voice, effort), every problem's state (provision, progress, attempts,
+deadlocks, agreement) and the state of both random generators; then the run's
+``metrics_frame()``, ``votes_frame()`` and ``summary()``.
 
 Run from the repository root::
 
@@ -70,6 +70,21 @@ def grid() -> list[tuple[str, dict[str, Any]]]:
                 )
             )
         runs.append((f"{regime}/real", {"regime": regime, "world.kind": "real", "steps": 60}))
+        # as sweeps run: no votes kept (a path of its own where a vote count is skipped)
+        for n, seed in ((40, 7), (200, 8)):
+            runs.append(
+                (
+                    f"{regime}/{n}/mixed/0.7/no-votes",
+                    {
+                        "regime": regime,
+                        "rivalry": 0.7,
+                        "steps": 80,
+                        "seed": seed,
+                        "world.n_states": n,
+                        "record_votes": False,
+                    },
+                )
+            )
     for name in ("theory_cs", "theory_barrett", "ukraine_2022", "climate_2022_linkage"):
         runs.append((name, {"file": f"scenarios/{name}.toml"}))
     return runs
@@ -113,7 +128,8 @@ def digest(keys: dict[str, Any]) -> tuple[str, list[str]]:
         scenario = load_scenario(ROOT / path)
         model = MultilatModel(scenario, record_votes=True)
     else:
-        model = MultilatModel(record_votes=True, **keys)
+        record_votes = keys.pop("record_votes", True)
+        model = MultilatModel(record_votes=record_votes, **keys)
     steps = []
     for _ in range(model.spec.steps):
         model.step()
