@@ -54,7 +54,7 @@ def compliance_base(model: MultilatModel, problem: Problem, agreement: Agreement
     r = problem.relevance[sig]
     pw = w.power[sig]
     share = (r / max(float(r.sum()), 1e-12)) / np.maximum(pw / max(float(pw.sum()), 1e-12), 1e-6)
-    share = np.clip(share - 1.0, -0.5, 1.5)
+    share = np.minimum(np.maximum(share - 1.0, -0.5), 1.5)  # np.clip, without its wrapper
     if problem.issue.technology == "weakest_link":
         share = np.zeros(len(sig))
     olson = math.log(max(len(sig), 1)) / math.log(max(w.n, 2))
@@ -80,14 +80,23 @@ def _outsiders(model: MultilatModel, problem: Problem, agreement: Agreement) -> 
     return out
 
 
+#: Rows of :attr:`Terms.rows` (and of their stack in :func:`_in_force`).
+SETS, OUTSIDERS, RELEVANCE = range(3)
+#: Rows of :attr:`Terms.numbers` (and of their stack in :func:`_in_force`).
+AMBITION, FOLLOW, SLIPPAGE, CAPACITY, PLEDGE = range(5)
+
+
 @dataclass(eq=False)
 class Terms:
     """What implementation needs of one agreement, fixed while it is in force.
 
     Made once, when the agreement first comes into force (:func:`_terms`), and kept on
     it (:attr:`sim.problems.Agreement.terms`): it depends only on the signatories, the
-    opponents, the problem and the forum's rule parameters, none of which changes while
-    the agreement is in force.
+    opponents, the problem, the ambition and the forum's rule parameters
+    (bindingness, outsider follow-through, slippage, capacity), none of which changes
+    while the agreement is in force. Its arrays are shaped to be stacked as they are:
+    joining the agreements in force (:func:`_in_force`) concatenates them, one call
+    per kind, instead of stacking and converting each piece.
 
     Attributes
     ----------
@@ -95,16 +104,21 @@ class Terms:
         The signatories as trust needs them (mask, indices in order, trust groups).
     base : numpy.ndarray
         :func:`compliance_base` at each signatory (in index order).
-    outsiders : numpy.ndarray
-        States that may follow from outside (:func:`_outsiders`).
-    pledge : float
-        Summed relevance of the signatories (full ambition, full compliance).
+    rows : numpy.ndarray
+        Shape ``(3, 1, n)``, over states: the signatories as 0/1 floats
+        (:data:`SETS`), the states that follow from outside as 0/1 floats
+        (:data:`OUTSIDERS`: :func:`_outsiders`, none if the forum's outsiders do not
+        follow) and the problem's relevance (:data:`RELEVANCE`).
+    numbers : numpy.ndarray
+        Shape ``(5, 1)``: the ambition, the forum's outsider follow-through, slippage
+        and capacity, and the pledge, the summed relevance of the signatories (full
+        ambition, full compliance) (:data:`AMBITION` ... :data:`PLEDGE`).
     """
 
     members: SetMembers
     base: np.ndarray
-    outsiders: np.ndarray
-    pledge: float
+    rows: np.ndarray
+    numbers: np.ndarray
 
 
 def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Terms:
@@ -113,12 +127,28 @@ def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Term
         mask = np.zeros(model.world.n, dtype=bool)
         mask[agreement.signatories] = True
         members = model.trust.members(mask)
+        forum = agreement.forum
+        rows = np.zeros((3, 1, model.world.n))
+        rows[SETS, 0] = mask
+        if forum.outsider_follow > 0:
+            rows[OUTSIDERS, 0] = _outsiders(model, problem, agreement)
+        rows[RELEVANCE, 0] = problem.relevance
+        # summed over all states as a row of the stacked agreements would be
+        pledge = float((problem.relevance * rows[SETS, 0]).sum())
         agreement.terms = Terms(
             members=members,
             base=compliance_base(model, problem, agreement)[members.cols],
-            outsiders=_outsiders(model, problem, agreement),
-            # summed over all states as a row of the stacked agreements would be
-            pledge=float((problem.relevance * mask.astype(float)).sum()),
+            rows=rows,
+            numbers=np.array(
+                [
+                    [agreement.ambition],
+                    [forum.outsider_follow],
+                    [forum.slippage],
+                    [forum.capacity],
+                    [pledge],
+                ],
+                dtype=float,
+            ),
         )
     return agreement.terms
 
@@ -207,44 +237,51 @@ class Voices:
 def _in_force(
     model: MultilatModel, problems: list[Problem], rows: list[int], relevance: np.ndarray
 ) -> InForce:
-    """The stacked agreements in force (reused while the same ones are in force)."""
+    """The stacked agreements in force (reused while the same ones are in force).
+
+    A change of the agreements in force (one starts or ends, nearly every step) joins
+    their :class:`Terms`: a concatenation per kind of array, views of the result, and
+    the trust statistics of the sets of signatories (:meth:`sim.trust.Trust.join_sets`).
+    ``relevance`` (the open problems') is not read: each agreement's terms hold its
+    problem's.
+    """
     key = tuple([problems[i].id for i in rows])
     cached = model.stacks.get("agreements")
     if cached is not None and cached.key == key:
         return cached
     agreements: list[Agreement] = [problems[i].agreement for i in rows]  # type: ignore[misc]
     terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
-    signed = np.array([t.members.mask for t in terms])
+    # (3, agreements, states) and (5, agreements): each kind a contiguous block
+    stacked = np.concatenate([t.rows for t in terms], axis=1)
+    numbers = np.concatenate([t.numbers for t in terms], axis=1)
+    signed = stacked[SETS] > 0.0
     forums = [a.forum for a in agreements]
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
-    unique = {id(f): j for j, f in enumerate(dict.fromkeys(forums))}
-    ambition = np.array([a.ambition for a in agreements])
-    follow = np.array([f.outsider_follow for f in forums])
-    sets = model.trust.join_sets([t.members for t in terms])
-    size = sets.per_set
+    legitimacy_forums = list(dict.fromkeys(forums))
+    unique = {id(f): j for j, f in enumerate(legitimacy_forums)}
+    ambition = numbers[AMBITION]
+    sets = model.trust.join_sets([t.members for t in terms], stacked[SETS])
     flat = sets.rows * signed.shape[1] + sets.cols
-    outsiders = np.array([t.outsiders for t in terms]) & (follow > 0)[:, None]
-    followers = bool(outsiders.any())
+    outsiders = stacked[OUTSIDERS]  # 0/1 floats: what multiplying by the mask gives
     in_force = InForce(
         key=key,
         signed=signed,
         flat=flat,
         n_signed=len(flat),
-        size=size,
-        per_member=np.maximum(size, 1),
+        size=sets.per_set,
+        per_member=sets.size,  # members per set, at least 1
         ambition=ambition,
         forums=forums,
-        legitimacy_forums=list(dict.fromkeys(forums)),
+        legitimacy_forums=legitimacy_forums,
         legitimacy_rows=np.array([unique[id(f)] for f in forums]),
-        follow=follow,
+        follow=numbers[FOLLOW],
         base=np.concatenate([t.base for t in terms]),
-        # as 0/1 floats: what multiplying by the mask converts it to, once
-        outsiders=outsiders.astype(float),
-        followers=followers,
-        slippage=np.array([f.slippage for f in forums]),
-        capacity=np.array([f.capacity for f in forums]),
-        relevance=relevance[rows],
-        pledged=float((np.array([t.pledge for t in terms]) * ambition).sum()),
+        outsiders=outsiders,
+        followers=bool(outsiders.any()),
+        slippage=numbers[SLIPPAGE],
+        capacity=numbers[CAPACITY],
+        relevance=stacked[RELEVANCE],
+        pledged=float((numbers[PLEDGE] * ambition).sum()),
         kept_count=sets.per_state,
         sets=sets,
     )

@@ -32,16 +32,26 @@ class SetMembers:
     ----------
     mask : numpy.ndarray
         The set as a boolean mask over states.
-    cols, groups : numpy.ndarray
-        Its members in index order, and the trust group of each.
+    entries : numpy.ndarray
+        Two rows: its members in index order (``cols``) and the trust group of each
+        (``groups``), kept as one array so that joining sets concatenates once.
     counts : numpy.ndarray
         Members in each trust group.
     """
 
     mask: np.ndarray
-    cols: np.ndarray
-    groups: np.ndarray
+    entries: np.ndarray
     counts: np.ndarray
+
+    @property
+    def cols(self) -> np.ndarray:
+        """The members in index order."""
+        return self.entries[0]
+
+    @property
+    def groups(self) -> np.ndarray:
+        """The trust group of each member."""
+        return self.entries[1]
 
 
 @dataclass(eq=False)
@@ -185,10 +195,10 @@ class Trust:
     # --- many sets at once (one row per set of signatories) -----------------------------
     def members(self, mask: np.ndarray) -> SetMembers:
         """One set of states (a boolean ``mask``) as :meth:`join_sets` takes it."""
-        cols = np.flatnonzero(mask)
-        groups = self.group[cols]
+        cols = mask.nonzero()[0]  # numpy.flatnonzero of the 1-d mask
+        entries = np.array([cols, self.group[cols]])
         return SetMembers(
-            mask=mask, cols=cols, groups=groups, counts=np.bincount(groups, minlength=self.n_groups)
+            mask=mask, entries=entries, counts=np.bincount(entries[1], minlength=self.n_groups)
         )
 
     def prepare_sets(self, sets: np.ndarray) -> SetStats:
@@ -197,31 +207,38 @@ class Trust:
         """  # noqa: D205
         return self.join_sets([self.members(row) for row in np.asarray(sets, dtype=bool)])
 
-    def join_sets(self, parts: list[SetMembers]) -> SetStats:
+    def join_sets(self, parts: list[SetMembers], sets: np.ndarray | None = None) -> SetStats:
         """:meth:`prepare_sets` of the sets ``parts`` (at least one), one row per part.
 
         Each part is prepared once (:meth:`members`) and kept while its set is in use, so
-        a change of the list of sets only joins what the parts hold.
+        a change of the list of sets only joins what the parts hold. ``sets``, if given,
+        is the parts' masks already stacked as 0/1 floats (what would be built here).
         """
         n_sets = len(parts)
-        per_set = np.array([len(p.cols) for p in parts], dtype=np.intp)
+        per_set = np.array([p.entries.shape[1] for p in parts], dtype=np.intp)
         # members as (set, state) entries in row-major order: what np.nonzero of the
         # stacked masks gives
-        rows = np.repeat(np.arange(n_sets), per_set)
-        cols = np.concatenate([p.cols for p in parts])
-        cells = rows * self.n_groups + np.concatenate([p.groups for p in parts])
+        rows = np.arange(n_sets).repeat(per_set)
+        entries = np.concatenate([p.entries for p in parts], axis=1)
+        cols = entries[0]
+        cells = rows * self.n_groups + entries[1]
         # whole numbers, counted: what summing the 0/1 rows gives
         counts = np.array([p.counts for p in parts])
         size = np.maximum(per_set, 1)
         signed = np.bincount(cols, minlength=len(self.reputation))  # sets each state is in
         who = signed > 0
-        present = (counts > 0).astype(float)
+        positive = counts > 0
+        present = positive.astype(float)
         together = present.T @ present  # group x group: sets where both sit
         mask = together > 0
         eta = self.learning
+        if sets is None:
+            sets = np.array([p.mask for p in parts], dtype=float)
+        signed_who = signed[who]
+        together_mask = together[mask]
         # m pieces of evidence at once move trust as far as m updates in a row would
         return SetStats(
-            sets=np.array([p.mask for p in parts], dtype=float),
+            sets=sets,
             rows=rows,
             cols=cols,
             cells=cells,
@@ -232,13 +249,13 @@ class Trust:
             shares=counts / size[:, None],
             counts=counts,
             who=who,
-            signed=signed[who],
-            reputation_step=1 - (1 - eta) ** signed[who],
+            signed=signed_who,
+            reputation_step=1 - (1 - eta) ** signed_who,
             present=present,
-            positive=counts > 0,
-            together=together[mask],
+            positive=positive,
+            together=together_mask,
             mask=mask,
-            affinity_step=1 - (1 - eta) ** together[mask],
+            affinity_step=1 - (1 - eta) ** together_mask,
         )
 
     def toward_sets(self, sets: np.ndarray) -> np.ndarray:
