@@ -188,9 +188,16 @@ class InForce:
 
 @dataclass(eq=False)
 class Alive:
-    """The problems alive this step (shadows included), stacked: what never changes."""
+    """The problems alive this step (shadows included), stacked: what never changes.
+
+    ``stacked`` is their :attr:`sim.problems.Problem.block` rows joined (kind x problem
+    x state), ``traits`` their :func:`_traits` joined (kind x problem); the other
+    arrays are views of them (rows of a contiguous block, so contiguous themselves).
+    """
 
     key: tuple[int, ...]
+    stacked: np.ndarray
+    traits: np.ndarray
     exposure: np.ndarray
     exposure_total: np.ndarray
     window: np.ndarray
@@ -334,17 +341,26 @@ def _agreements(
 
 
 def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
-    """The stacked problems alive this step (reused while the same ones are alive)."""
+    """The stacked problems alive this step (reused while the same ones are alive).
+
+    A change of the problems alive (one arrives or ends, nearly every step) joins
+    each problem's fixed rows (:func:`_traits`): two concatenations.
+    """
     key = tuple([p.id for p in alive])
     cached = model.stacks.get("alive")
     if cached is not None and cached.key == key:
         return cached
-    exposure = np.array([p.exposure for p in alive])
-    traits = _traits(model, alive)
+    for p in alive:
+        if p.traits is None:
+            _traits(model, p)
+    stacked = np.concatenate([p.block for p in alive], axis=1)  # type: ignore[misc]
+    traits = np.concatenate([p.traits for p in alive], axis=1)  # type: ignore[misc]
     cached = Alive(
         key=key,
-        exposure=exposure,
-        exposure_total=exposure.sum(axis=1),
+        stacked=stacked,
+        traits=traits,
+        exposure=stacked[EXPOSURE],
+        exposure_total=traits[EXPOSURE_TOTAL],
         window=traits[WINDOW],
         severity=traits[SEVERITY],
         arrived=traits[ARRIVED],
@@ -354,59 +370,78 @@ def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
     return cached
 
 
-#: Rows of :func:`_traits`.
-WINDOW, SEVERITY, ARRIVED, UNPROVIDED, REQUIRED, VERIFICATION, DENOMINATOR, BEST_SHOT = range(8)
+#: Rows of :attr:`Problem.traits <sim.problems.Problem.traits>` (:func:`_traits`).
+(
+    WINDOW,
+    SEVERITY,
+    ARRIVED,
+    UNPROVIDED,
+    REQUIRED,
+    VERIFICATION,
+    DENOMINATOR,
+    BEST_SHOT,
+    EXPOSURE_TOTAL,
+) = range(9)
+#: Rows of :attr:`Problem.block <sim.problems.Problem.block>` (:func:`_traits`).
+EXPOSURE, PROBLEM_RELEVANCE = range(2)
 
 
-def _traits(model: MultilatModel, problems: list[Problem]) -> np.ndarray:
-    """The problems' fixed numbers, one contiguous row per kind (:data:`WINDOW` ...).
+def _traits(model: MultilatModel, p: Problem) -> None:
+    """Make a problem's fixed numbers and rows, kept on it for every later stack.
 
-    Each problem's are made once, on first use, and kept on it (:attr:`Problem.traits`):
-    its urgency window, severity, step of arrival, ``1 -`` its provision without
-    cooperation, required effort, verification and its divisors of provision
-    (:func:`sim.issues.divisors`).
+    :attr:`Problem.traits <sim.problems.Problem.traits>` (shape ``(9, 1)``, one row per
+    kind, :data:`WINDOW` ...): its urgency window, severity, step of arrival, ``1 -``
+    its provision without cooperation, required effort, verification, its divisors of
+    provision (:func:`sim.issues.divisors`) and its exposure summed over states (as a
+    row of the stacked exposures sums: the same contiguous values, pairwise).
+    :attr:`Problem.block <sim.problems.Problem.block>` (shape ``(2, 1, n)``): its
+    exposure and relevance (:data:`EXPOSURE`, :data:`PROBLEM_RELEVANCE`). Both are
+    shaped so that a stack of problems is one concatenation along axis 1.
     """
-    rows = []
-    for p in problems:
-        if p.traits is None:
-            issue = p.issue
-            party_power = model.world.power[p.party] if p.party >= 0 else 0.0
-            p.traits = np.array(
-                [
-                    issue.window,
-                    p.severity,
-                    p.arrived,
-                    1 - baseline_provision(issue),
-                    issue.required,
-                    p.verification,
-                    *divisors(issue, p.relevance, party_power),
-                ],
-                dtype=float,
-            )
-        rows.append(p.traits)
-    return np.array(rows).T.copy()
+    issue = p.issue
+    party_power = model.world.power[p.party] if p.party >= 0 else 0.0
+    p.block = np.array([p.exposure, p.relevance], dtype=float)[:, None, :]
+    p.traits = np.array(
+        [
+            issue.window,
+            p.severity,
+            p.arrived,
+            1 - baseline_provision(issue),
+            issue.required,
+            p.verification,
+            *divisors(issue, p.relevance, party_power),
+            p.block[EXPOSURE, 0].sum(),
+        ],
+        dtype=float,
+    )[:, None]
 
 
-def _open(model: MultilatModel, problems: list[Problem]) -> Open:
-    """The stacked open problems and their forums (reused while they stay the same)."""
+def _open(model: MultilatModel, problems: list[Problem], al: Alive, rows: list[int]) -> Open:
+    """The stacked open problems and their forums (reused while they stay the same).
+
+    ``rows`` are the open problems' rows among the problems alive (``al``): their
+    stacked rows are taken from there (or are those, if every problem alive is open).
+    """
     key = tuple([(p.id, p.forum.id if p.forum is not None else -1) for p in problems])
     cached = model.stacks.get("open")
     if cached is not None and cached.key == key:
         return cached
-    exposure = np.array([p.exposure for p in problems])
-    relevance = np.array([p.relevance for p in problems])
-    traits = _traits(model, problems)
-    forums, which = _forum_incidence(problems)
+    if len(rows) == al.traits.shape[1]:
+        stacked, traits = al.stacked, al.traits
+    else:  # take gives contiguous blocks (a[:, rows] would not)
+        stacked, traits = al.stacked.take(rows, axis=1), al.traits.take(rows, axis=1)
+    exposure = stacked[EXPOSURE]
+    forums, which, handled = _forum_incidence(problems)
     exposed = which @ exposure
     cached = Open(
         key=key,
         problems=problems,
         exposure=exposure,
-        exposure_total=exposure.sum(axis=1),
+        exposure_total=traits[EXPOSURE_TOTAL],
         exposure_by_state=exposure.sum(axis=0),
         window=traits[WINDOW],
         severity=traits[SEVERITY],
-        relevance=relevance,
+        relevance=stacked[PROBLEM_RELEVANCE],
         provision=provision_plan(
             [p.issue.technology for p in problems],
             required=traits[REQUIRED],
@@ -415,11 +450,11 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
             great_powers=_great_powers(model),
             party=[p.party for p in problems],
             verification=traits[VERIFICATION],
-            capacity=np.array([p.forum.capacity if p.forum is not None else 0.0 for p in problems]),
+            capacity=[p.forum.capacity if p.forum is not None else 0.0 for p in problems],
         ),
         forums=forums,
         which=which,
-        handled=which.sum(axis=1)[:, None],
+        handled=handled,
         exposed=exposed,
         exposed_any=exposed > 0,
     )
@@ -470,10 +505,11 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     tally.shadow_state += shadow @ al.exposure
     tally.shadow += float(shadow @ al.exposure_total)
 
-    problems = [p for p in alive if p.open]
-    if not problems:
+    rows = [i for i, p in enumerate(alive) if p.open]
+    if not rows:
         return
-    o = _open(model, problems)
+    problems = [alive[i] for i in rows]
+    o = _open(model, problems, al, rows)
     relevance = o.relevance
     agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
     if len(agreed) == len(problems):
@@ -539,12 +575,14 @@ def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.nd
         forum.legitimacy = row
 
 
-def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
-    """The forums that handle the problems (first-seen order) and a forum x problem 0/1
-    matrix saying which handles which (a zero column for a problem with no forum).
-    """
+def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray, np.ndarray]:
+    """The forums that handle the problems (first-seen order), a forum x problem 0/1
+    matrix saying which handles which (a zero column for a problem with no forum), and
+    the number of problems each forum handles (a column: the matrix's row sums).
+    """  # noqa: D205
     index: dict[int, int] = {}
     forums: list[Forum] = []
+    handled: list[int] = []  # per forum: problems it handles
     handler = []  # per problem: its forum's row (-1: none)
     for p in problems:
         f = p.forum
@@ -555,9 +593,12 @@ def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
         if j is None:
             j = index[id(f)] = len(forums)
             forums.append(f)
+            handled.append(0)
+        handled[j] += 1
         handler.append(j)
     which = (np.arange(len(forums))[:, None] == np.array(handler)).astype(float)
-    return forums, which
+    # whole numbers: what summing the 0/1 rows gives
+    return forums, which, np.array(handled, dtype=float)[:, None]
 
 
 def _book_effort(

@@ -20,6 +20,7 @@ about 1 = full effort at full ambition) to provision in 0..1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -217,7 +218,7 @@ def provision_plan(
     great_powers: np.ndarray,
     party: list[int],
     verification: np.ndarray,
-    capacity: np.ndarray,
+    capacity: Sequence[float],
 ) -> ProvisionPlan:
     """Prepare :class:`ProvisionPlan` for problems of the given technologies.
 
@@ -233,8 +234,13 @@ def provision_plan(
     threshold = rows.get("threshold", [])
     verified = np.zeros(0)
     if threshold:
-        v = verification[threshold]
-        verified = v + (1.0 - v) * np.minimum(1.0, capacity[threshold])
+        # per problem, in floats: the same operations as on arrays of the rows
+        verified = np.array(
+            [
+                v + (1.0 - v) * min(1.0, capacity[i])
+                for i, v in zip(threshold, verification[threshold].tolist(), strict=True)
+            ]
+        )
     return ProvisionPlan(
         groups=groups,
         denominator=denominator,
