@@ -49,17 +49,27 @@ def compliance_base(model: MultilatModel, problem: Problem, agreement: Agreement
     where the agreement asks more of a state than its means; none for weakest-link
     containment, which each state provides at its own means.
     """
+    base = np.zeros(model.world.n)
+    base[agreement.signatories] = _signatory_base(model, problem, agreement)
+    return base
+
+
+def _signatory_base(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
+    """:func:`compliance_base` at each signatory, in the order of ``agreement.signatories``."""
     b, w = model.behaviour, model.world
     sig = agreement.signatories
-    r = problem.relevance[sig]
-    pw = w.power[sig]
-    share = (r / max(float(r.sum()), 1e-12)) / np.maximum(pw / max(float(pw.sum()), 1e-12), 1e-6)
-    share = np.minimum(np.maximum(share - 1.0, -0.5), 1.5)  # np.clip, without its wrapper
     if problem.issue.technology == "weakest_link":
         share = np.zeros(len(sig))
+    else:
+        r = problem.relevance[sig]
+        pw = w.power[sig]
+        share = (r / max(float(r.sum()), 1e-12)) / np.maximum(
+            pw / max(float(pw.sum()), 1e-12), 1e-6
+        )
+        # np.clip without its wrapper: the same values (share - 1 is never -0.0)
+        share = np.minimum(np.maximum(share - 1.0, -0.5), 1.5)
     olson = math.log(max(len(sig), 1)) / math.log(max(w.n, 2))
-    base = np.zeros(w.n)
-    base[sig] = (
+    return (
         b.compliance_base
         + b.w_bindingness * agreement.forum.bindingness
         + b.w_verification * problem.verification
@@ -67,17 +77,17 @@ def compliance_base(model: MultilatModel, problem: Problem, agreement: Agreement
         - b.w_size * olson
         - 0.5 * b.w_trust
     )
-    return base
 
 
-def _outsiders(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
-    """States that may follow an agreement from outside: not signatories, opponents or party."""
-    out = np.ones(model.world.n, dtype=bool)
-    out[agreement.signatories] = False
-    out[agreement.opposed] = False
+def _outsiders(row: np.ndarray, problem: Problem, agreement: Agreement) -> None:
+    """Mark in ``row`` (0/1 floats over states) the states that may follow an agreement
+    from outside: not signatories, opponents or party.
+    """  # noqa: D205
+    row.fill(1.0)
+    row[agreement.signatories] = 0.0
+    row[agreement.opposed] = 0.0
     if problem.party >= 0:
-        out[problem.party] = False
-    return out
+        row[problem.party] = 0.0
 
 
 #: Rows of :attr:`Terms.rows` (and of their stack in :func:`_in_force`).
@@ -113,31 +123,39 @@ class Terms:
         Shape ``(5, 1)``: the ambition, the forum's outsider follow-through, slippage
         and capacity, and the pledge, the summed relevance of the signatories (full
         ambition, full compliance) (:data:`AMBITION` ... :data:`PLEDGE`).
+    followers : bool
+        Whether any state follows from outside (:data:`OUTSIDERS` has a 1).
     """
 
     members: SetMembers
     base: np.ndarray
     rows: np.ndarray
     numbers: np.ndarray
+    followers: bool
 
 
 def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Terms:
     """The agreement's :class:`Terms` (made at the first call, then kept on it)."""
     if agreement.terms is None:
-        mask = np.zeros(model.world.n, dtype=bool)
+        n = model.world.n
+        mask = np.zeros(n, dtype=bool)
         mask[agreement.signatories] = True
         members = model.trust.members(mask)
         forum = agreement.forum
-        rows = np.zeros((3, 1, model.world.n))
+        rows = np.zeros((3, 1, n))
         rows[SETS, 0] = mask
+        followers = False
         if forum.outsider_follow > 0:
-            rows[OUTSIDERS, 0] = _outsiders(model, problem, agreement)
+            _outsiders(rows[OUTSIDERS, 0], problem, agreement)
+            followers = bool(rows[OUTSIDERS, 0].any())
         rows[RELEVANCE, 0] = problem.relevance
         # summed over all states as a row of the stacked agreements would be
         pledge = float((problem.relevance * rows[SETS, 0]).sum())
+        base = np.zeros(n)
+        base[agreement.signatories] = _signatory_base(model, problem, agreement)
         agreement.terms = Terms(
             members=members,
-            base=compliance_base(model, problem, agreement)[members.cols],
+            base=base[members.cols],
             rows=rows,
             numbers=np.array(
                 [
@@ -149,6 +167,7 @@ def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Term
                 ],
                 dtype=float,
             ),
+            followers=followers,
         )
     return agreement.terms
 
@@ -233,7 +252,7 @@ class Open:
 
 @dataclass(eq=False)
 class Voices:
-    """Each open problem's voices (:func:`_voice`) and what the step takes from them."""
+    """Each open problem's voices (:func:`_voices`) and what the step takes from them."""
 
     key: tuple[int, ...]
     arrays: list[np.ndarray]
@@ -257,7 +276,10 @@ def _in_force(
     if cached is not None and cached.key == key:
         return cached
     agreements: list[Agreement] = [problems[i].agreement for i in rows]  # type: ignore[misc]
-    terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
+    terms = [
+        a.terms if a.terms is not None else _terms(model, problems[i], a)
+        for i, a in zip(rows, agreements, strict=True)
+    ]
     # (3, agreements, states) and (5, agreements): each kind a contiguous block
     stacked = np.concatenate([t.rows for t in terms], axis=1)
     numbers = np.concatenate([t.numbers for t in terms], axis=1)
@@ -284,7 +306,7 @@ def _in_force(
         follow=numbers[FOLLOW],
         base=np.concatenate([t.base for t in terms]),
         outsiders=outsiders,
-        followers=bool(outsiders.any()),
+        followers=any([t.followers for t in terms]),
         slippage=numbers[SLIPPAGE],
         capacity=numbers[CAPACITY],
         relevance=stacked[RELEVANCE],
@@ -472,9 +494,23 @@ def _great_powers(model: MultilatModel) -> np.ndarray:
 
 
 def _voices(model: MultilatModel, o: Open) -> Voices:
-    """The open problems' voices, their sum over problems and each forum's mean voice."""
-    arrays = [_voice(p) for p in o.problems]
-    key = tuple(id(v) for v in arrays)  # the cache holds the arrays: ids stay unique
+    """The open problems' voices, their sum over problems and each forum's mean voice.
+
+    Each state's voice on a problem is its voice in the agreement, or in the forum that
+    has the problem, or none (:func:`_no_voice`) where no forum took it up. The stack is
+    kept while every problem's voice is the same array as before (keyed by the arrays'
+    identities; the cache holds the arrays, so ids stay unique). The arrays also tell
+    which forum handles each problem (an agreement's or a forum's own voice, the
+    shared zeros for none), so ``o.which`` is the same while they are.
+    """
+    none = _no_voice(model)
+    arrays = [
+        p.agreement.voice
+        if p.agreement is not None
+        else (p.forum.voice if p.forum is not None else none)
+        for p in o.problems
+    ]
+    key = tuple(map(id, arrays))
     cached = model.stacks.get("voices")
     if cached is not None and cached.key == key:
         return cached
@@ -486,6 +522,16 @@ def _voices(model: MultilatModel, o: Open) -> Voices:
         by_forum=o.which @ voices / o.handled,
     )
     model.stacks["voices"] = cached
+    return cached
+
+
+def _no_voice(model: MultilatModel) -> np.ndarray:
+    """The voice on a problem no forum took up: zeros, one array for all such problems
+    (so that the voices' stack is reused while they wait; never written to).
+    """  # noqa: D205
+    cached = model.stacks.get("no_voice")
+    if cached is None:
+        cached = model.stacks["no_voice"] = np.zeros(model.world.n)
     return cached
 
 
@@ -545,17 +591,6 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
         p.progress += value**2
         if p.progress >= RESOLVE_EFFORT:
             p.resolved = t
-
-
-def _voice(problem: Problem) -> np.ndarray:
-    """Each state's voice on a problem: in the agreement, or in the forum that has it
-    (none where no forum took the problem up).
-    """
-    if problem.agreement is not None:
-        return problem.agreement.voice
-    if problem.forum is not None:
-        return problem.forum.voice
-    return np.zeros(len(problem.exposure))
 
 
 def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.ndarray) -> None:

@@ -37,11 +37,16 @@ class SetMembers:
         (``groups``), kept as one array so that joining sets concatenates once.
     counts : numpy.ndarray
         Members in each trust group.
+    groups_present : numpy.ndarray
+        Shape ``(2, 1, groups)``: whether each group has members (0/1 floats) and its
+        share of the members (``counts`` over the members, at least 1), shaped so that
+        joining sets concatenates once for both.
     """
 
     mask: np.ndarray
     entries: np.ndarray
     counts: np.ndarray
+    groups_present: np.ndarray
 
     @property
     def cols(self) -> np.ndarray:
@@ -197,8 +202,11 @@ class Trust:
         """One set of states (a boolean ``mask``) as :meth:`join_sets` takes it."""
         cols = mask.nonzero()[0]  # numpy.flatnonzero of the 1-d mask
         entries = np.array([cols, self.group[cols]])
+        counts = np.bincount(entries[1], minlength=self.n_groups)
+        # a set's row of the stacked sets' ``present`` and ``shares`` (the same division)
+        groups_present = np.array([counts > 0, counts / max(len(cols), 1)], dtype=float)
         return SetMembers(
-            mask=mask, entries=entries, counts=np.bincount(entries[1], minlength=self.n_groups)
+            mask=mask, entries=entries, counts=counts, groups_present=groups_present[:, None, :]
         )
 
     def prepare_sets(self, sets: np.ndarray) -> SetStats:
@@ -224,11 +232,10 @@ class Trust:
         cells = rows * self.n_groups + entries[1]
         # whole numbers, counted: what summing the 0/1 rows gives
         counts = np.array([p.counts for p in parts])
+        present, shares = np.concatenate([p.groups_present for p in parts], axis=1)
         size = np.maximum(per_set, 1)
         signed = np.bincount(cols, minlength=len(self.reputation))  # sets each state is in
         who = signed > 0
-        positive = counts > 0
-        present = positive.astype(float)
         together = present.T @ present  # group x group: sets where both sit
         mask = together > 0
         eta = self.learning
@@ -246,13 +253,13 @@ class Trust:
             per_set=per_set,
             per_state=signed,
             size=size,
-            shares=counts / size[:, None],
+            shares=shares,
             counts=counts,
             who=who,
             signed=signed_who,
             reputation_step=1 - (1 - eta) ** signed_who,
             present=present,
-            positive=positive,
+            positive=counts > 0,
             together=together_mask,
             mask=mask,
             affinity_step=1 - (1 - eta) ** together_mask,
