@@ -203,6 +203,9 @@ class InForce:
     pledged: float
     kept_count: np.ndarray
     sets: SetStats
+    #: ``size`` and ``ambition`` as lists, for the tally (converted once)
+    size_list: list[int]
+    ambition_list: list[float]
 
 
 @dataclass(eq=False)
@@ -313,6 +316,8 @@ def _in_force(
         pledged=float((numbers[PLEDGE] * ambition).sum()),
         kept_count=sets.per_state,
         sets=sets,
+        size_list=sets.per_set.tolist(),
+        ambition_list=ambition.tolist(),
     )
     model.stacks["agreements"] = in_force
     return in_force
@@ -357,8 +362,8 @@ def _agreements(
     tally.kept_sum += k.sum(axis=0)
     tally.kept_count += a.kept_count
     tally.solidarity.extend((0.5 * k_mean + 0.5 * among).tolist())
-    tally.sizes.extend(a.size.tolist())
-    tally.ambition.extend(a.ambition.tolist())
+    tally.sizes.extend(a.size_list)
+    tally.ambition.extend(a.ambition_list)
     return effort
 
 
@@ -471,7 +476,7 @@ def _open(model: MultilatModel, problems: list[Problem], al: Alive, rows: list[i
             best_shot=traits[BEST_SHOT],
             great_powers=_great_powers(model),
             party=[p.party for p in problems],
-            verification=traits[VERIFICATION],
+            verification=[p.verification for p in problems],
             capacity=[p.forum.capacity if p.forum is not None else 0.0 for p in problems],
         ),
         forums=forums,
@@ -615,25 +620,15 @@ def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray, np.ndar
     matrix saying which handles which (a zero column for a problem with no forum), and
     the number of problems each forum handles (a column: the matrix's row sums).
     """  # noqa: D205
-    index: dict[int, int] = {}
-    forums: list[Forum] = []
-    handled: list[int] = []  # per forum: problems it handles
-    handler = []  # per problem: its forum's row (-1: none)
-    for p in problems:
-        f = p.forum
-        if f is None:
-            handler.append(-1)
-            continue
-        j = index.get(id(f))
-        if j is None:
-            j = index[id(f)] = len(forums)
-            forums.append(f)
-            handled.append(0)
-        handled[j] += 1
-        handler.append(j)
+    handlers = [p.forum for p in problems]
+    # forums hash and compare by identity (eq=False)
+    forums = [f for f in dict.fromkeys(handlers) if f is not None]
+    row = {id(f): j for j, f in enumerate(forums)}
+    handler = [row[id(f)] if f is not None else -1 for f in handlers]
     which = (np.arange(len(forums))[:, None] == np.array(handler)).astype(float)
     # whole numbers: what summing the 0/1 rows gives
-    return forums, which, np.array(handled, dtype=float)[:, None]
+    handled = np.array([handlers.count(f) for f in forums], dtype=float)[:, None]
+    return forums, which, handled
 
 
 def _book_effort(
