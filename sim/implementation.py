@@ -293,7 +293,7 @@ def _in_force(
     unique = {id(f): j for j, f in enumerate(legitimacy_forums)}
     ambition = numbers[AMBITION]
     sets = model.trust.join_sets([t.members for t in terms], stacked[SETS])
-    flat = sets.rows * signed.shape[1] + sets.cols
+    flat = sets.flat
     outsiders = stacked[OUTSIDERS]  # 0/1 floats: what multiplying by the mask gives
     in_force = InForce(
         key=key,

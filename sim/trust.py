@@ -70,6 +70,8 @@ class SetStats:
     rows, cols, cells : numpy.ndarray
         The members, as (set, state) entries in row-major order, and the (set, group)
         cell of each entry as a flat index into a set x group array.
+    flat : numpy.ndarray
+        Each entry as a flat index into a set x state array.
     any : bool
         Whether any set has a member.
     per_set, per_state : numpy.ndarray
@@ -92,6 +94,7 @@ class SetStats:
     rows: np.ndarray
     cols: np.ndarray
     cells: np.ndarray
+    flat: np.ndarray
     any: bool
     per_set: np.ndarray
     per_state: np.ndarray
@@ -152,6 +155,8 @@ class Trust:
         self.n_groups = n_groups
         #: state x group indicator, for set-wise sums as matrix products
         self.onehot = np.eye(n_groups)[self.group]
+        #: a set's offset in a set x state and in a set x group array (:meth:`join_sets`)
+        self._strides = np.array([[len(alignment)], [n_groups]])
 
     def group_counts(self, members: np.ndarray) -> np.ndarray:
         """Number of ``members`` (state indices) in each group."""
@@ -229,7 +234,8 @@ class Trust:
         rows = np.arange(n_sets).repeat(per_set)
         entries = np.concatenate([p.entries for p in parts], axis=1)
         cols = entries[0]
-        cells = rows * self.n_groups + entries[1]
+        # (state, group) + (set x states, set x groups): flat and cells at once
+        flat, cells = entries + rows * self._strides
         # whole numbers, counted: what summing the 0/1 rows gives
         counts = np.array([p.counts for p in parts])
         present, shares = np.concatenate([p.groups_present for p in parts], axis=1)
@@ -249,6 +255,7 @@ class Trust:
             rows=rows,
             cols=cols,
             cells=cells,
+            flat=flat,
             any=len(rows) > 0,
             per_set=per_set,
             per_state=signed,
@@ -268,21 +275,21 @@ class Trust:
     def toward_sets(self, sets: np.ndarray) -> np.ndarray:
         """Trust of every state (columns) in each set of states (0/1 rows)."""
         by_group, rep, _ = self._by_group(self.prepare_sets(sets))
-        return (AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None])[:, self.group]
+        return (AFFINITY_WEIGHT * by_group + rep[:, None])[:, self.group]
 
     def among_sets(self, sets: np.ndarray) -> np.ndarray:
         """Mean trust among the members of each set (self-pairs included)."""
         return self._by_group(self.prepare_sets(sets))[2]
 
     def _by_group(self, stats: SetStats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Trust of each group in each set (set x group), the sets' mean reputation, and
-        the mean trust among each set's members.
+        """Trust of each group in each set (set x group), the sets' mean reputation
+        weighted by ``1 - AFFINITY_WEIGHT`` (the term both trust in a set and the mean
+        trust among its members add, computed once), and the mean trust among each
+        set's members.
         """  # noqa: D205
-        rep = (stats.sets @ self.reputation) / stats.size
+        rep = (1 - AFFINITY_WEIGHT) * ((stats.sets @ self.reputation) / stats.size)
         by_group = stats.shares @ self.affinity.T  # set x group: trust of a group in the set
-        among = (
-            AFFINITY_WEIGHT * (by_group * stats.shares).sum(axis=1) + (1 - AFFINITY_WEIGHT) * rep
-        )
+        among = AFFINITY_WEIGHT * (by_group * stats.shares).sum(axis=1) + rep
         return by_group, rep, among
 
     def sets_trust(self, stats: SetStats) -> tuple[np.ndarray, np.ndarray]:
@@ -290,7 +297,7 @@ class Trust:
         and the mean trust among each set's members.
         """  # noqa: D205
         by_group, rep, among = self._by_group(stats)
-        toward = AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None]
+        toward = AFFINITY_WEIGHT * by_group + rep[:, None]
         return toward.ravel()[stats.cells], among
 
     def reciprocate_sets(self, stats: SetStats, kept: np.ndarray) -> None:
@@ -318,7 +325,8 @@ class Trust:
         rate = np.zeros(counts.shape)  # a group's keep rate in each set where it sits
         np.divide(kept_by_group.reshape(counts.shape), counts, out=rate, where=stats.positive)
         present = stats.present
-        weighted = present * rate
+        # ``present * rate`` is ``rate`` bit for bit: rate is 0 wherever present is
+        weighted = rate
         target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
         mask = stats.mask
         target = target_sum[mask] / stats.together
