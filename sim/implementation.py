@@ -347,13 +347,20 @@ def _agreements(
     own = a.ambition[:, None] * k
     if a.followers:
         legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])[a.legitimacy_rows]
-        followed = (a.ambition * k_mean * a.follow)[:, None] * legitimacy
-        d = np.where(signed, own, followed * a.outsiders) * efficiency
+        # followed = (ambition x k_mean x follow)[:, None] x legitimacy, then
+        # d = np.where(signed, own, followed x outsiders) x efficiency: the same
+        # operations, written into the one fresh array ``legitimacy`` is
+        d = np.multiply((a.ambition * k_mean * a.follow)[:, None], legitimacy, out=legitimacy)
+        d *= a.outsiders
+        np.copyto(d, own, where=signed)
+        d *= efficiency
     else:  # nobody follows from outside: own effort is all there is (0 off signatories)
-        d = own * efficiency
+        d = own
+        d *= efficiency  # own is not used again
     # rng.random(k) is rng.uniform(0, 1, k) bit for bit (0 + 1 x u), without its broadcasting
     slip = rng.random(len(rows)) * 2 * a.slippage
-    effort = d * (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
+    effort = d
+    effort *= (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
     kept = rng.random(a.n_signed) < complied  # per signatory: kept its commitment
     trust.reciprocate_sets(a.sets, kept)
@@ -573,8 +580,10 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
 
     effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
     _book_effort(o.forums, o.which, relevance, effort)
-    effort = effort + rival_effort
-    tally.cost_state += EFFORT_COST * w.n * (o.severity[:, None] * effort * relevance).sum(axis=0)
+    effort += rival_effort  # effort is this step's own array (from _agreements or divert_rows)
+    cost = np.multiply(o.severity[:, None], effort)
+    cost *= relevance
+    tally.cost_state += EFFORT_COST * w.n * cost.sum(axis=0)
 
     delivered = o.provision(effort, relevance)
     unaddressed = np.array([p.unaddressed for p in problems])
@@ -640,7 +649,11 @@ def _book_effort(
     booked = which @ (relevance * effort).sum(axis=1)
     summed = which @ effort  # forum x state: effort through each forum this step
     ties = np.array([f.ties for f in forums])
-    ties += TIE_MEMORY * (summed * np.array([f.members for f in forums]) - ties)
+    # ties += TIE_MEMORY x (summed x members - ties), the steps in place
+    summed *= np.array([f.members for f in forums])
+    summed -= ties
+    summed *= TIE_MEMORY
+    ties += summed
     for forum, value, row in zip(forums, booked.tolist(), ties, strict=True):
         forum.effort += value
         forum.ties = row
