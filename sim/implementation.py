@@ -365,8 +365,9 @@ def _agreements(
     kept = rng.random(a.n_signed) < complied  # per signatory: kept its commitment
     trust.reciprocate_sets(a.sets, kept)
     tally.pledged += a.pledged
-    tally.delivered += float(((a.relevance * k).sum(axis=1) * a.ambition).sum())
     tally.kept_sum += k.sum(axis=0)
+    k *= a.relevance  # relevance x k, in place: k is not used again
+    tally.delivered += float((k.sum(axis=1) * a.ambition).sum())
     tally.kept_count += a.kept_count
     tally.solidarity.extend((0.5 * k_mean + 0.5 * among).tolist())
     tally.sizes.extend(a.size_list)

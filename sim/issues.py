@@ -188,8 +188,10 @@ class ProvisionPlan:
             value = np.zeros(len(effort))
         for tech, rows, required, cells in self.groups:
             if tech == "weakest_link":
-                z = np.maximum(effort[rows], SELF_HELP)
-                mean = (z**WEAKEST_LINK_RHO).sum(axis=1) / z.shape[1]  # as numpy.mean
+                z = effort[rows]  # a new array: the steps below go in place
+                np.maximum(z, SELF_HELP, out=z)
+                np.power(z, WEAKEST_LINK_RHO, out=z)  # what z**rho computes (rho is not 2)
+                mean = z.sum(axis=1) / z.shape[1]  # as numpy.mean
                 value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / required
             elif tech == "best_shot":
                 value[rows] = contrib[rows].max(axis=1) / self.best_shot
