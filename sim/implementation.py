@@ -49,17 +49,27 @@ def compliance_base(model: MultilatModel, problem: Problem, agreement: Agreement
     where the agreement asks more of a state than its means; none for weakest-link
     containment, which each state provides at its own means.
     """
+    base = np.zeros(model.world.n)
+    base[agreement.signatories] = _signatory_base(model, problem, agreement)
+    return base
+
+
+def _signatory_base(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
+    """:func:`compliance_base` at each signatory, in the order of ``agreement.signatories``."""
     b, w = model.behaviour, model.world
     sig = agreement.signatories
-    r = problem.relevance[sig]
-    pw = w.power[sig]
-    share = (r / max(float(r.sum()), 1e-12)) / np.maximum(pw / max(float(pw.sum()), 1e-12), 1e-6)
-    share = np.clip(share - 1.0, -0.5, 1.5)
     if problem.issue.technology == "weakest_link":
         share = np.zeros(len(sig))
+    else:
+        r = problem.relevance[sig]
+        pw = w.power[sig]
+        share = (r / max(float(r.sum()), 1e-12)) / np.maximum(
+            pw / max(float(pw.sum()), 1e-12), 1e-6
+        )
+        # np.clip without its wrapper: the same values (share - 1 is never -0.0)
+        share = np.minimum(np.maximum(share - 1.0, -0.5), 1.5)
     olson = math.log(max(len(sig), 1)) / math.log(max(w.n, 2))
-    base = np.zeros(w.n)
-    base[sig] = (
+    return (
         b.compliance_base
         + b.w_bindingness * agreement.forum.bindingness
         + b.w_verification * problem.verification
@@ -67,17 +77,23 @@ def compliance_base(model: MultilatModel, problem: Problem, agreement: Agreement
         - b.w_size * olson
         - 0.5 * b.w_trust
     )
-    return base
 
 
-def _outsiders(model: MultilatModel, problem: Problem, agreement: Agreement) -> np.ndarray:
-    """States that may follow an agreement from outside: not signatories, opponents or party."""
-    out = np.ones(model.world.n, dtype=bool)
-    out[agreement.signatories] = False
-    out[agreement.opposed] = False
+def _outsiders(row: np.ndarray, problem: Problem, agreement: Agreement) -> None:
+    """Mark in ``row`` (0/1 floats over states) the states that may follow an agreement
+    from outside: not signatories, opponents or party.
+    """  # noqa: D205
+    row.fill(1.0)
+    row[agreement.signatories] = 0.0
+    row[agreement.opposed] = 0.0
     if problem.party >= 0:
-        out[problem.party] = False
-    return out
+        row[problem.party] = 0.0
+
+
+#: Rows of :attr:`Terms.rows` (and of their stack in :func:`_in_force`).
+SETS, OUTSIDERS, RELEVANCE = range(3)
+#: Rows of :attr:`Terms.numbers` (and of their stack in :func:`_in_force`).
+AMBITION, FOLLOW, SLIPPAGE, CAPACITY, PLEDGE = range(5)
 
 
 @dataclass(eq=False)
@@ -86,8 +102,11 @@ class Terms:
 
     Made once, when the agreement first comes into force (:func:`_terms`), and kept on
     it (:attr:`sim.problems.Agreement.terms`): it depends only on the signatories, the
-    opponents, the problem and the forum's rule parameters, none of which changes while
-    the agreement is in force.
+    opponents, the problem, the ambition and the forum's rule parameters
+    (bindingness, outsider follow-through, slippage, capacity), none of which changes
+    while the agreement is in force. Its arrays are shaped to be stacked as they are:
+    joining the agreements in force (:func:`_in_force`) concatenates them, one call
+    per kind, instead of stacking and converting each piece.
 
     Attributes
     ----------
@@ -95,30 +114,60 @@ class Terms:
         The signatories as trust needs them (mask, indices in order, trust groups).
     base : numpy.ndarray
         :func:`compliance_base` at each signatory (in index order).
-    outsiders : numpy.ndarray
-        States that may follow from outside (:func:`_outsiders`).
-    pledge : float
-        Summed relevance of the signatories (full ambition, full compliance).
+    rows : numpy.ndarray
+        Shape ``(3, 1, n)``, over states: the signatories as 0/1 floats
+        (:data:`SETS`), the states that follow from outside as 0/1 floats
+        (:data:`OUTSIDERS`: :func:`_outsiders`, none if the forum's outsiders do not
+        follow) and the problem's relevance (:data:`RELEVANCE`).
+    numbers : numpy.ndarray
+        Shape ``(5, 1)``: the ambition, the forum's outsider follow-through, slippage
+        and capacity, and the pledge, the summed relevance of the signatories (full
+        ambition, full compliance) (:data:`AMBITION` ... :data:`PLEDGE`).
+    followers : bool
+        Whether any state follows from outside (:data:`OUTSIDERS` has a 1).
     """
 
     members: SetMembers
     base: np.ndarray
-    outsiders: np.ndarray
-    pledge: float
+    rows: np.ndarray
+    numbers: np.ndarray
+    followers: bool
 
 
 def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Terms:
     """The agreement's :class:`Terms` (made at the first call, then kept on it)."""
     if agreement.terms is None:
-        mask = np.zeros(model.world.n, dtype=bool)
+        n = model.world.n
+        mask = np.zeros(n, dtype=bool)
         mask[agreement.signatories] = True
         members = model.trust.members(mask)
+        forum = agreement.forum
+        rows = np.zeros((3, 1, n))
+        rows[SETS, 0] = mask
+        followers = False
+        if forum.outsider_follow > 0:
+            _outsiders(rows[OUTSIDERS, 0], problem, agreement)
+            followers = bool(rows[OUTSIDERS, 0].any())
+        rows[RELEVANCE, 0] = problem.relevance
+        # summed over all states as a row of the stacked agreements would be
+        pledge = float((problem.relevance * rows[SETS, 0]).sum())
+        base = np.zeros(n)
+        base[agreement.signatories] = _signatory_base(model, problem, agreement)
         agreement.terms = Terms(
             members=members,
-            base=compliance_base(model, problem, agreement)[members.cols],
-            outsiders=_outsiders(model, problem, agreement),
-            # summed over all states as a row of the stacked agreements would be
-            pledge=float((problem.relevance * mask.astype(float)).sum()),
+            base=base[members.cols],
+            rows=rows,
+            numbers=np.array(
+                [
+                    [agreement.ambition],
+                    [forum.outsider_follow],
+                    [forum.slippage],
+                    [forum.capacity],
+                    [pledge],
+                ],
+                dtype=float,
+            ),
+            followers=followers,
         )
     return agreement.terms
 
@@ -154,13 +203,23 @@ class InForce:
     pledged: float
     kept_count: np.ndarray
     sets: SetStats
+    #: ``size`` and ``ambition`` as lists, for the tally (converted once)
+    size_list: list[int]
+    ambition_list: list[float]
 
 
 @dataclass(eq=False)
 class Alive:
-    """The problems alive this step (shadows included), stacked: what never changes."""
+    """The problems alive this step (shadows included), stacked: what never changes.
+
+    ``stacked`` is their :attr:`sim.problems.Problem.block` rows joined (kind x problem
+    x state), ``traits`` their :func:`_traits` joined (kind x problem); the other
+    arrays are views of them (rows of a contiguous block, so contiguous themselves).
+    """
 
     key: tuple[int, ...]
+    stacked: np.ndarray
+    traits: np.ndarray
     exposure: np.ndarray
     exposure_total: np.ndarray
     window: np.ndarray
@@ -196,7 +255,7 @@ class Open:
 
 @dataclass(eq=False)
 class Voices:
-    """Each open problem's voices (:func:`_voice`) and what the step takes from them."""
+    """Each open problem's voices (:func:`_voices`) and what the step takes from them."""
 
     key: tuple[int, ...]
     arrays: list[np.ndarray]
@@ -207,46 +266,58 @@ class Voices:
 def _in_force(
     model: MultilatModel, problems: list[Problem], rows: list[int], relevance: np.ndarray
 ) -> InForce:
-    """The stacked agreements in force (reused while the same ones are in force)."""
+    """The stacked agreements in force (reused while the same ones are in force).
+
+    A change of the agreements in force (one starts or ends, nearly every step) joins
+    their :class:`Terms`: a concatenation per kind of array, views of the result, and
+    the trust statistics of the sets of signatories (:meth:`sim.trust.Trust.join_sets`).
+    ``relevance`` (the open problems') is not read: each agreement's terms hold its
+    problem's.
+    """
     key = tuple([problems[i].id for i in rows])
     cached = model.stacks.get("agreements")
     if cached is not None and cached.key == key:
         return cached
     agreements: list[Agreement] = [problems[i].agreement for i in rows]  # type: ignore[misc]
-    terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
-    signed = np.array([t.members.mask for t in terms])
+    terms = [
+        a.terms if a.terms is not None else _terms(model, problems[i], a)
+        for i, a in zip(rows, agreements, strict=True)
+    ]
+    # (3, agreements, states) and (5, agreements): each kind a contiguous block
+    stacked = np.concatenate([t.rows for t in terms], axis=1)
+    numbers = np.concatenate([t.numbers for t in terms], axis=1)
+    signed = stacked[SETS] > 0.0
     forums = [a.forum for a in agreements]
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
-    unique = {id(f): j for j, f in enumerate(dict.fromkeys(forums))}
-    ambition = np.array([a.ambition for a in agreements])
-    follow = np.array([f.outsider_follow for f in forums])
-    sets = model.trust.join_sets([t.members for t in terms])
-    size = sets.per_set
-    flat = sets.rows * signed.shape[1] + sets.cols
-    outsiders = np.array([t.outsiders for t in terms]) & (follow > 0)[:, None]
-    followers = bool(outsiders.any())
+    legitimacy_forums = list(dict.fromkeys(forums))
+    unique = {id(f): j for j, f in enumerate(legitimacy_forums)}
+    ambition = numbers[AMBITION]
+    sets = model.trust.join_sets([t.members for t in terms], stacked[SETS])
+    flat = sets.flat
+    outsiders = stacked[OUTSIDERS]  # 0/1 floats: what multiplying by the mask gives
     in_force = InForce(
         key=key,
         signed=signed,
         flat=flat,
         n_signed=len(flat),
-        size=size,
-        per_member=np.maximum(size, 1),
+        size=sets.per_set,
+        per_member=sets.size,  # members per set, at least 1
         ambition=ambition,
         forums=forums,
-        legitimacy_forums=list(dict.fromkeys(forums)),
+        legitimacy_forums=legitimacy_forums,
         legitimacy_rows=np.array([unique[id(f)] for f in forums]),
-        follow=follow,
+        follow=numbers[FOLLOW],
         base=np.concatenate([t.base for t in terms]),
-        # as 0/1 floats: what multiplying by the mask converts it to, once
-        outsiders=outsiders.astype(float),
-        followers=followers,
-        slippage=np.array([f.slippage for f in forums]),
-        capacity=np.array([f.capacity for f in forums]),
-        relevance=relevance[rows],
-        pledged=float((np.array([t.pledge for t in terms]) * ambition).sum()),
+        outsiders=outsiders,
+        followers=any([t.followers for t in terms]),
+        slippage=numbers[SLIPPAGE],
+        capacity=numbers[CAPACITY],
+        relevance=stacked[RELEVANCE],
+        pledged=float((numbers[PLEDGE] * ambition).sum()),
         kept_count=sets.per_state,
         sets=sets,
+        size_list=sets.per_set.tolist(),
+        ambition_list=ambition.tolist(),
     )
     model.stacks["agreements"] = in_force
     return in_force
@@ -276,38 +347,55 @@ def _agreements(
     own = a.ambition[:, None] * k
     if a.followers:
         legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])[a.legitimacy_rows]
-        followed = (a.ambition * k_mean * a.follow)[:, None] * legitimacy
-        d = np.where(signed, own, followed * a.outsiders) * efficiency
+        # followed = (ambition x k_mean x follow)[:, None] x legitimacy, then
+        # d = np.where(signed, own, followed x outsiders) x efficiency: the same
+        # operations, written into the one fresh array ``legitimacy`` is
+        d = np.multiply((a.ambition * k_mean * a.follow)[:, None], legitimacy, out=legitimacy)
+        d *= a.outsiders
+        np.copyto(d, own, where=signed)
+        d *= efficiency
     else:  # nobody follows from outside: own effort is all there is (0 off signatories)
-        d = own * efficiency
+        d = own
+        d *= efficiency  # own is not used again
     # rng.random(k) is rng.uniform(0, 1, k) bit for bit (0 + 1 x u), without its broadcasting
     slip = rng.random(len(rows)) * 2 * a.slippage
-    effort = d * (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
+    effort = d
+    effort *= (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
 
     kept = rng.random(a.n_signed) < complied  # per signatory: kept its commitment
     trust.reciprocate_sets(a.sets, kept)
     tally.pledged += a.pledged
-    tally.delivered += float(((a.relevance * k).sum(axis=1) * a.ambition).sum())
     tally.kept_sum += k.sum(axis=0)
+    k *= a.relevance  # relevance x k, in place: k is not used again
+    tally.delivered += float((k.sum(axis=1) * a.ambition).sum())
     tally.kept_count += a.kept_count
     tally.solidarity.extend((0.5 * k_mean + 0.5 * among).tolist())
-    tally.sizes.extend(a.size.tolist())
-    tally.ambition.extend(a.ambition.tolist())
+    tally.sizes.extend(a.size_list)
+    tally.ambition.extend(a.ambition_list)
     return effort
 
 
 def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
-    """The stacked problems alive this step (reused while the same ones are alive)."""
+    """The stacked problems alive this step (reused while the same ones are alive).
+
+    A change of the problems alive (one arrives or ends, nearly every step) joins
+    each problem's fixed rows (:func:`_traits`): two concatenations.
+    """
     key = tuple([p.id for p in alive])
     cached = model.stacks.get("alive")
     if cached is not None and cached.key == key:
         return cached
-    exposure = np.array([p.exposure for p in alive])
-    traits = _traits(model, alive)
+    for p in alive:
+        if p.traits is None:
+            _traits(model, p)
+    stacked = np.concatenate([p.block for p in alive], axis=1)  # type: ignore[misc]
+    traits = np.concatenate([p.traits for p in alive], axis=1)  # type: ignore[misc]
     cached = Alive(
         key=key,
-        exposure=exposure,
-        exposure_total=exposure.sum(axis=1),
+        stacked=stacked,
+        traits=traits,
+        exposure=stacked[EXPOSURE],
+        exposure_total=traits[EXPOSURE_TOTAL],
         window=traits[WINDOW],
         severity=traits[SEVERITY],
         arrived=traits[ARRIVED],
@@ -317,59 +405,78 @@ def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
     return cached
 
 
-#: Rows of :func:`_traits`.
-WINDOW, SEVERITY, ARRIVED, UNPROVIDED, REQUIRED, VERIFICATION, DENOMINATOR, BEST_SHOT = range(8)
+#: Rows of :attr:`Problem.traits <sim.problems.Problem.traits>` (:func:`_traits`).
+(
+    WINDOW,
+    SEVERITY,
+    ARRIVED,
+    UNPROVIDED,
+    REQUIRED,
+    VERIFICATION,
+    DENOMINATOR,
+    BEST_SHOT,
+    EXPOSURE_TOTAL,
+) = range(9)
+#: Rows of :attr:`Problem.block <sim.problems.Problem.block>` (:func:`_traits`).
+EXPOSURE, PROBLEM_RELEVANCE = range(2)
 
 
-def _traits(model: MultilatModel, problems: list[Problem]) -> np.ndarray:
-    """The problems' fixed numbers, one contiguous row per kind (:data:`WINDOW` ...).
+def _traits(model: MultilatModel, p: Problem) -> None:
+    """Make a problem's fixed numbers and rows, kept on it for every later stack.
 
-    Each problem's are made once, on first use, and kept on it (:attr:`Problem.traits`):
-    its urgency window, severity, step of arrival, ``1 -`` its provision without
-    cooperation, required effort, verification and its divisors of provision
-    (:func:`sim.issues.divisors`).
+    :attr:`Problem.traits <sim.problems.Problem.traits>` (shape ``(9, 1)``, one row per
+    kind, :data:`WINDOW` ...): its urgency window, severity, step of arrival, ``1 -``
+    its provision without cooperation, required effort, verification, its divisors of
+    provision (:func:`sim.issues.divisors`) and its exposure summed over states (as a
+    row of the stacked exposures sums: the same contiguous values, pairwise).
+    :attr:`Problem.block <sim.problems.Problem.block>` (shape ``(2, 1, n)``): its
+    exposure and relevance (:data:`EXPOSURE`, :data:`PROBLEM_RELEVANCE`). Both are
+    shaped so that a stack of problems is one concatenation along axis 1.
     """
-    rows = []
-    for p in problems:
-        if p.traits is None:
-            issue = p.issue
-            party_power = model.world.power[p.party] if p.party >= 0 else 0.0
-            p.traits = np.array(
-                [
-                    issue.window,
-                    p.severity,
-                    p.arrived,
-                    1 - baseline_provision(issue),
-                    issue.required,
-                    p.verification,
-                    *divisors(issue, p.relevance, party_power),
-                ],
-                dtype=float,
-            )
-        rows.append(p.traits)
-    return np.array(rows).T.copy()
+    issue = p.issue
+    party_power = model.world.power[p.party] if p.party >= 0 else 0.0
+    p.block = np.array([p.exposure, p.relevance], dtype=float)[:, None, :]
+    p.traits = np.array(
+        [
+            issue.window,
+            p.severity,
+            p.arrived,
+            1 - baseline_provision(issue),
+            issue.required,
+            p.verification,
+            *divisors(issue, p.relevance, party_power),
+            p.block[EXPOSURE, 0].sum(),
+        ],
+        dtype=float,
+    )[:, None]
 
 
-def _open(model: MultilatModel, problems: list[Problem]) -> Open:
-    """The stacked open problems and their forums (reused while they stay the same)."""
+def _open(model: MultilatModel, problems: list[Problem], al: Alive, rows: list[int]) -> Open:
+    """The stacked open problems and their forums (reused while they stay the same).
+
+    ``rows`` are the open problems' rows among the problems alive (``al``): their
+    stacked rows are taken from there (or are those, if every problem alive is open).
+    """
     key = tuple([(p.id, p.forum.id if p.forum is not None else -1) for p in problems])
     cached = model.stacks.get("open")
     if cached is not None and cached.key == key:
         return cached
-    exposure = np.array([p.exposure for p in problems])
-    relevance = np.array([p.relevance for p in problems])
-    traits = _traits(model, problems)
-    forums, which = _forum_incidence(problems)
+    if len(rows) == al.traits.shape[1]:
+        stacked, traits = al.stacked, al.traits
+    else:  # take gives contiguous blocks (a[:, rows] would not)
+        stacked, traits = al.stacked.take(rows, axis=1), al.traits.take(rows, axis=1)
+    exposure = stacked[EXPOSURE]
+    forums, which, handled = _forum_incidence(problems)
     exposed = which @ exposure
     cached = Open(
         key=key,
         problems=problems,
         exposure=exposure,
-        exposure_total=exposure.sum(axis=1),
+        exposure_total=traits[EXPOSURE_TOTAL],
         exposure_by_state=exposure.sum(axis=0),
         window=traits[WINDOW],
         severity=traits[SEVERITY],
-        relevance=relevance,
+        relevance=stacked[PROBLEM_RELEVANCE],
         provision=provision_plan(
             [p.issue.technology for p in problems],
             required=traits[REQUIRED],
@@ -377,12 +484,12 @@ def _open(model: MultilatModel, problems: list[Problem]) -> Open:
             best_shot=traits[BEST_SHOT],
             great_powers=_great_powers(model),
             party=[p.party for p in problems],
-            verification=traits[VERIFICATION],
-            capacity=np.array([p.forum.capacity if p.forum is not None else 0.0 for p in problems]),
+            verification=[p.verification for p in problems],
+            capacity=[p.forum.capacity if p.forum is not None else 0.0 for p in problems],
         ),
         forums=forums,
         which=which,
-        handled=which.sum(axis=1)[:, None],
+        handled=handled,
         exposed=exposed,
         exposed_any=exposed > 0,
     )
@@ -400,9 +507,23 @@ def _great_powers(model: MultilatModel) -> np.ndarray:
 
 
 def _voices(model: MultilatModel, o: Open) -> Voices:
-    """The open problems' voices, their sum over problems and each forum's mean voice."""
-    arrays = [_voice(p) for p in o.problems]
-    key = tuple(id(v) for v in arrays)  # the cache holds the arrays: ids stay unique
+    """The open problems' voices, their sum over problems and each forum's mean voice.
+
+    Each state's voice on a problem is its voice in the agreement, or in the forum that
+    has the problem, or none (:func:`_no_voice`) where no forum took it up. The stack is
+    kept while every problem's voice is the same array as before (keyed by the arrays'
+    identities; the cache holds the arrays, so ids stay unique). The arrays also tell
+    which forum handles each problem (an agreement's or a forum's own voice, the
+    shared zeros for none), so ``o.which`` is the same while they are.
+    """
+    none = _no_voice(model)
+    arrays = [
+        p.agreement.voice
+        if p.agreement is not None
+        else (p.forum.voice if p.forum is not None else none)
+        for p in o.problems
+    ]
+    key = tuple(map(id, arrays))
     cached = model.stacks.get("voices")
     if cached is not None and cached.key == key:
         return cached
@@ -414,6 +535,16 @@ def _voices(model: MultilatModel, o: Open) -> Voices:
         by_forum=o.which @ voices / o.handled,
     )
     model.stacks["voices"] = cached
+    return cached
+
+
+def _no_voice(model: MultilatModel) -> np.ndarray:
+    """The voice on a problem no forum took up: zeros, one array for all such problems
+    (so that the voices' stack is reused while they wait; never written to).
+    """  # noqa: D205
+    cached = model.stacks.get("no_voice")
+    if cached is None:
+        cached = model.stacks["no_voice"] = np.zeros(model.world.n)
     return cached
 
 
@@ -433,10 +564,11 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     tally.shadow_state += shadow @ al.exposure
     tally.shadow += float(shadow @ al.exposure_total)
 
-    problems = [p for p in alive if p.open]
-    if not problems:
+    rows = [i for i, p in enumerate(alive) if p.open]
+    if not rows:
         return
-    o = _open(model, problems)
+    problems = [alive[i] for i in rows]
+    o = _open(model, problems, al, rows)
     relevance = o.relevance
     agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
     if len(agreed) == len(problems):
@@ -449,8 +581,10 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
 
     effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
     _book_effort(o.forums, o.which, relevance, effort)
-    effort = effort + rival_effort
-    tally.cost_state += EFFORT_COST * w.n * (o.severity[:, None] * effort * relevance).sum(axis=0)
+    effort += rival_effort  # effort is this step's own array (from _agreements or divert_rows)
+    cost = np.multiply(o.severity[:, None], effort)
+    cost *= relevance
+    tally.cost_state += EFFORT_COST * w.n * cost.sum(axis=0)
 
     delivered = o.provision(effort, relevance)
     unaddressed = np.array([p.unaddressed for p in problems])
@@ -474,17 +608,6 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
             p.resolved = t
 
 
-def _voice(problem: Problem) -> np.ndarray:
-    """Each state's voice on a problem: in the agreement, or in the forum that has it
-    (none where no forum took the problem up).
-    """
-    if problem.agreement is not None:
-        return problem.agreement.voice
-    if problem.forum is not None:
-        return problem.forum.voice
-    return np.zeros(len(problem.exposure))
-
-
 def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.ndarray) -> None:
     """Each state's perceived legitimacy of each forum that handled problems this step.
 
@@ -502,25 +625,20 @@ def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.nd
         forum.legitimacy = row
 
 
-def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray]:
-    """The forums that handle the problems (first-seen order) and a forum x problem 0/1
-    matrix saying which handles which (a zero column for a problem with no forum).
-    """
-    index: dict[int, int] = {}
-    forums: list[Forum] = []
-    handler = []  # per problem: its forum's row (-1: none)
-    for p in problems:
-        f = p.forum
-        if f is None:
-            handler.append(-1)
-            continue
-        j = index.get(id(f))
-        if j is None:
-            j = index[id(f)] = len(forums)
-            forums.append(f)
-        handler.append(j)
+def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray, np.ndarray]:
+    """The forums that handle the problems (first-seen order), a forum x problem 0/1
+    matrix saying which handles which (a zero column for a problem with no forum), and
+    the number of problems each forum handles (a column: the matrix's row sums).
+    """  # noqa: D205
+    handlers = [p.forum for p in problems]
+    # forums hash and compare by identity (eq=False)
+    forums = [f for f in dict.fromkeys(handlers) if f is not None]
+    row = {id(f): j for j, f in enumerate(forums)}
+    handler = [row[id(f)] if f is not None else -1 for f in handlers]
     which = (np.arange(len(forums))[:, None] == np.array(handler)).astype(float)
-    return forums, which
+    # whole numbers: what summing the 0/1 rows gives
+    handled = np.array([handlers.count(f) for f in forums], dtype=float)[:, None]
+    return forums, which, handled
 
 
 def _book_effort(
@@ -532,7 +650,11 @@ def _book_effort(
     booked = which @ (relevance * effort).sum(axis=1)
     summed = which @ effort  # forum x state: effort through each forum this step
     ties = np.array([f.ties for f in forums])
-    ties += TIE_MEMORY * (summed * np.array([f.members for f in forums]) - ties)
+    # ties += TIE_MEMORY x (summed x members - ties), the steps in place
+    summed *= np.array([f.members for f in forums])
+    summed -= ties
+    summed *= TIE_MEMORY
+    ties += summed
     for forum, value, row in zip(forums, booked.tolist(), ties, strict=True):
         forum.effort += value
         forum.ties = row

@@ -20,6 +20,7 @@ about 1 = full effort at full ambition) to provision in 0..1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -136,7 +137,11 @@ class ProvisionPlan:
     Attributes
     ----------
     groups : list
-        ``(technology, rows)`` for every technology present, in first-seen order.
+        ``(technology, rows, required, cells)`` for every technology present, in
+        first-seen order: its rows, for weakest link and threshold their required
+        effort (``required[rows]``) and for threshold the index of its rows'
+        great-power entries (``numpy.ix_(rows, great_power)``); None where not used.
+        Taken once for the plan instead of at every step.
     denominator : numpy.ndarray
         Per problem: ``required``, plus :data:`PARTY_WEIGHT` times the party's power
         for enforcement (the divisor of summed contributions).
@@ -159,7 +164,7 @@ class ProvisionPlan:
         enforcement or best shot).
     """
 
-    groups: list[tuple[Technology, np.ndarray]]
+    groups: list[tuple[Technology, np.ndarray, np.ndarray | None, tuple | None]]
     denominator: np.ndarray
     party_rows: np.ndarray
     party_cols: np.ndarray
@@ -181,16 +186,18 @@ class ProvisionPlan:
             value = contrib.sum(axis=1) / self.denominator
         else:
             value = np.zeros(len(effort))
-        for tech, rows in self.groups:
+        for tech, rows, required, cells in self.groups:
             if tech == "weakest_link":
-                z = np.maximum(effort[rows], SELF_HELP)
-                mean = (z**WEAKEST_LINK_RHO).sum(axis=1) / z.shape[1]  # as numpy.mean
-                value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / self.required[rows]
+                z = effort[rows]  # a new array: the steps below go in place
+                np.maximum(z, SELF_HELP, out=z)
+                np.power(z, WEAKEST_LINK_RHO, out=z)  # what z**rho computes (rho is not 2)
+                mean = z.sum(axis=1) / z.shape[1]  # as numpy.mean
+                value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / required
             elif tech == "best_shot":
                 value[rows] = contrib[rows].max(axis=1) / self.best_shot
             elif tech == "threshold":
-                gp_effort = effort[rows][:, self.great_power]  # what np.ix_ selects
-                share = np.minimum(1.0, gp_effort.min(axis=1) / self.required[rows])
+                gp_effort = effort[cells]  # the group's rows at the great powers' columns
+                share = np.minimum(1.0, gp_effort.min(axis=1) / required)
                 value[rows] = share * self.verified
         return value.clip(0.0, 1.0)
 
@@ -216,8 +223,8 @@ def provision_plan(
     best_shot: np.ndarray,
     great_powers: np.ndarray,
     party: list[int],
-    verification: np.ndarray,
-    capacity: np.ndarray,
+    verification: Sequence[float],
+    capacity: Sequence[float],
 ) -> ProvisionPlan:
     """Prepare :class:`ProvisionPlan` for problems of the given technologies.
 
@@ -228,18 +235,26 @@ def provision_plan(
     rows: dict[Technology, list[int]] = {}
     for i, tech in enumerate(technology):  # in first-seen order
         rows.setdefault(tech, []).append(i)
-    groups = [(tech, np.array(idx)) for tech, idx in rows.items()]
+    groups = []
+    for tech, idx in rows.items():
+        at = np.array(idx)
+        divided = required[at] if tech in ("weakest_link", "threshold") else None
+        cells = (at[:, None], great_powers) if tech == "threshold" else None  # as np.ix_
+        groups.append((tech, at, divided, cells))
     enforced = [i for i in rows.get("enforcement", []) if party[i] >= 0]
     threshold = rows.get("threshold", [])
     verified = np.zeros(0)
     if threshold:
-        v = verification[threshold]
-        verified = v + (1.0 - v) * np.minimum(1.0, capacity[threshold])
+        # per problem, in floats: the same operations as on arrays of the rows
+        verified = np.array(
+            [verification[i] + (1.0 - verification[i]) * min(1.0, capacity[i]) for i in threshold]
+        )
+    party_rows, party_cols = np.array([enforced, [party[i] for i in enforced]], dtype=np.intp)
     return ProvisionPlan(
         groups=groups,
         denominator=denominator,
-        party_rows=np.array(enforced, dtype=np.intp),
-        party_cols=np.array([party[i] for i in enforced], dtype=np.intp),
+        party_rows=party_rows,
+        party_cols=party_cols,
         required=required,
         best_shot=best_shot[rows.get("best_shot", [])],
         verified=verified,

@@ -85,8 +85,12 @@ class Problem:
     provision: float = 0.0
     attempts: int = 0
     deadlocks: int = 0
-    #: its fixed numbers as implementation stacks them (:func:`sim.implementation._traits`)
+    #: its fixed numbers as implementation stacks them, one row per kind, shape (9, 1)
+    #: (:func:`sim.implementation._traits`)
     traits: np.ndarray | None = field(default=None, repr=False)
+    #: its exposure and relevance as implementation stacks them, shape (2, 1, states)
+    #: (:func:`sim.implementation._traits`, made with ``traits``)
+    block: np.ndarray | None = field(default=None, repr=False)
     #: the fixed part of the positions at its table (:class:`sim.positions.Stance`)
     stance: Stance | None = field(default=None, repr=False)
 

@@ -32,16 +32,31 @@ class SetMembers:
     ----------
     mask : numpy.ndarray
         The set as a boolean mask over states.
-    cols, groups : numpy.ndarray
-        Its members in index order, and the trust group of each.
+    entries : numpy.ndarray
+        Two rows: its members in index order (``cols``) and the trust group of each
+        (``groups``), kept as one array so that joining sets concatenates once.
     counts : numpy.ndarray
         Members in each trust group.
+    groups_present : numpy.ndarray
+        Shape ``(2, 1, groups)``: whether each group has members (0/1 floats) and its
+        share of the members (``counts`` over the members, at least 1), shaped so that
+        joining sets concatenates once for both.
     """
 
     mask: np.ndarray
-    cols: np.ndarray
-    groups: np.ndarray
+    entries: np.ndarray
     counts: np.ndarray
+    groups_present: np.ndarray
+
+    @property
+    def cols(self) -> np.ndarray:
+        """The members in index order."""
+        return self.entries[0]
+
+    @property
+    def groups(self) -> np.ndarray:
+        """The trust group of each member."""
+        return self.entries[1]
 
 
 @dataclass(eq=False)
@@ -55,6 +70,8 @@ class SetStats:
     rows, cols, cells : numpy.ndarray
         The members, as (set, state) entries in row-major order, and the (set, group)
         cell of each entry as a flat index into a set x group array.
+    flat : numpy.ndarray
+        Each entry as a flat index into a set x state array.
     any : bool
         Whether any set has a member.
     per_set, per_state : numpy.ndarray
@@ -77,6 +94,7 @@ class SetStats:
     rows: np.ndarray
     cols: np.ndarray
     cells: np.ndarray
+    flat: np.ndarray
     any: bool
     per_set: np.ndarray
     per_state: np.ndarray
@@ -137,6 +155,8 @@ class Trust:
         self.n_groups = n_groups
         #: state x group indicator, for set-wise sums as matrix products
         self.onehot = np.eye(n_groups)[self.group]
+        #: a set's offset in a set x state and in a set x group array (:meth:`join_sets`)
+        self._strides = np.array([[len(alignment)], [n_groups]])
 
     def group_counts(self, members: np.ndarray) -> np.ndarray:
         """Number of ``members`` (state indices) in each group."""
@@ -185,10 +205,13 @@ class Trust:
     # --- many sets at once (one row per set of signatories) -----------------------------
     def members(self, mask: np.ndarray) -> SetMembers:
         """One set of states (a boolean ``mask``) as :meth:`join_sets` takes it."""
-        cols = np.flatnonzero(mask)
-        groups = self.group[cols]
+        cols = mask.nonzero()[0]  # numpy.flatnonzero of the 1-d mask
+        entries = np.array([cols, self.group[cols]])
+        counts = np.bincount(entries[1], minlength=self.n_groups)
+        # a set's row of the stacked sets' ``present`` and ``shares`` (the same division)
+        groups_present = np.array([counts > 0, counts / max(len(cols), 1)], dtype=float)
         return SetMembers(
-            mask=mask, cols=cols, groups=groups, counts=np.bincount(groups, minlength=self.n_groups)
+            mask=mask, entries=entries, counts=counts, groups_present=groups_present[:, None, :]
         )
 
     def prepare_sets(self, sets: np.ndarray) -> SetStats:
@@ -197,68 +220,76 @@ class Trust:
         """  # noqa: D205
         return self.join_sets([self.members(row) for row in np.asarray(sets, dtype=bool)])
 
-    def join_sets(self, parts: list[SetMembers]) -> SetStats:
+    def join_sets(self, parts: list[SetMembers], sets: np.ndarray | None = None) -> SetStats:
         """:meth:`prepare_sets` of the sets ``parts`` (at least one), one row per part.
 
         Each part is prepared once (:meth:`members`) and kept while its set is in use, so
-        a change of the list of sets only joins what the parts hold.
+        a change of the list of sets only joins what the parts hold. ``sets``, if given,
+        is the parts' masks already stacked as 0/1 floats (what would be built here).
         """
         n_sets = len(parts)
-        per_set = np.array([len(p.cols) for p in parts], dtype=np.intp)
+        per_set = np.array([p.entries.shape[1] for p in parts], dtype=np.intp)
         # members as (set, state) entries in row-major order: what np.nonzero of the
         # stacked masks gives
-        rows = np.repeat(np.arange(n_sets), per_set)
-        cols = np.concatenate([p.cols for p in parts])
-        cells = rows * self.n_groups + np.concatenate([p.groups for p in parts])
+        rows = np.arange(n_sets).repeat(per_set)
+        entries = np.concatenate([p.entries for p in parts], axis=1)
+        cols = entries[0]
+        # (state, group) + (set x states, set x groups): flat and cells at once
+        flat, cells = entries + rows * self._strides
         # whole numbers, counted: what summing the 0/1 rows gives
         counts = np.array([p.counts for p in parts])
+        present, shares = np.concatenate([p.groups_present for p in parts], axis=1)
         size = np.maximum(per_set, 1)
         signed = np.bincount(cols, minlength=len(self.reputation))  # sets each state is in
         who = signed > 0
-        present = (counts > 0).astype(float)
         together = present.T @ present  # group x group: sets where both sit
         mask = together > 0
         eta = self.learning
+        if sets is None:
+            sets = np.array([p.mask for p in parts], dtype=float)
+        signed_who = signed[who]
+        together_mask = together[mask]
         # m pieces of evidence at once move trust as far as m updates in a row would
         return SetStats(
-            sets=np.array([p.mask for p in parts], dtype=float),
+            sets=sets,
             rows=rows,
             cols=cols,
             cells=cells,
+            flat=flat,
             any=len(rows) > 0,
             per_set=per_set,
             per_state=signed,
             size=size,
-            shares=counts / size[:, None],
+            shares=shares,
             counts=counts,
             who=who,
-            signed=signed[who],
-            reputation_step=1 - (1 - eta) ** signed[who],
+            signed=signed_who,
+            reputation_step=1 - (1 - eta) ** signed_who,
             present=present,
             positive=counts > 0,
-            together=together[mask],
+            together=together_mask,
             mask=mask,
-            affinity_step=1 - (1 - eta) ** together[mask],
+            affinity_step=1 - (1 - eta) ** together_mask,
         )
 
     def toward_sets(self, sets: np.ndarray) -> np.ndarray:
         """Trust of every state (columns) in each set of states (0/1 rows)."""
         by_group, rep, _ = self._by_group(self.prepare_sets(sets))
-        return (AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None])[:, self.group]
+        return (AFFINITY_WEIGHT * by_group + rep[:, None])[:, self.group]
 
     def among_sets(self, sets: np.ndarray) -> np.ndarray:
         """Mean trust among the members of each set (self-pairs included)."""
         return self._by_group(self.prepare_sets(sets))[2]
 
     def _by_group(self, stats: SetStats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Trust of each group in each set (set x group), the sets' mean reputation, and
-        the mean trust among each set's members.
+        """Trust of each group in each set (set x group), the sets' mean reputation
+        weighted by ``1 - AFFINITY_WEIGHT`` (the term both trust in a set and the mean
+        trust among its members add, computed once), and the mean trust among each
+        set's members.
         """  # noqa: D205
-        rep = (stats.sets @ self.reputation) / stats.size
+        rep = (1 - AFFINITY_WEIGHT) * ((stats.sets @ self.reputation) / stats.size)
         by_group = stats.shares @ self.affinity.T  # set x group: trust of a group in the set
-        among = (
-            AFFINITY_WEIGHT * (by_group * stats.shares).sum(axis=1) + (1 - AFFINITY_WEIGHT) * rep
-        )
+        among = AFFINITY_WEIGHT * (by_group * stats.shares).sum(axis=1) + rep
         return by_group, rep, among
 
     def sets_trust(self, stats: SetStats) -> tuple[np.ndarray, np.ndarray]:
@@ -266,7 +297,7 @@ class Trust:
         and the mean trust among each set's members.
         """  # noqa: D205
         by_group, rep, among = self._by_group(stats)
-        toward = AFFINITY_WEIGHT * by_group + (1 - AFFINITY_WEIGHT) * rep[:, None]
+        toward = AFFINITY_WEIGHT * by_group + rep[:, None]
         return toward.ravel()[stats.cells], among
 
     def reciprocate_sets(self, stats: SetStats, kept: np.ndarray) -> None:
@@ -294,7 +325,8 @@ class Trust:
         rate = np.zeros(counts.shape)  # a group's keep rate in each set where it sits
         np.divide(kept_by_group.reshape(counts.shape), counts, out=rate, where=stats.positive)
         present = stats.present
-        weighted = present * rate
+        # ``present * rate`` is ``rate`` bit for bit: rate is 0 wherever present is
+        weighted = rate
         target_sum = 0.5 * (weighted.T @ present + present.T @ weighted)
         mask = stats.mask
         target = target_sum[mask] / stats.together

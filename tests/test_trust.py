@@ -29,6 +29,7 @@ def reference_stats(trust: Trust, sets: np.ndarray) -> dict[str, np.ndarray]:
         "rows": rows,
         "cols": cols,
         "cells": cells,
+        "flat": rows * members.shape[1] + cols,
         "any": len(rows) > 0,
         "per_set": per_set,
         "per_state": signed,
