@@ -151,11 +151,9 @@ def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Term
         rows[RELEVANCE, 0] = problem.relevance
         # summed over all states as a row of the stacked agreements would be
         pledge = float((problem.relevance * rows[SETS, 0]).sum())
-        base = np.zeros(n)
-        base[agreement.signatories] = _signatory_base(model, problem, agreement)
         agreement.terms = Terms(
             members=members,
-            base=base[members.cols],
+            base=compliance_base(model, problem, agreement)[members.cols],
             rows=rows,
             numbers=np.array(
                 [

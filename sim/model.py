@@ -185,7 +185,8 @@ class MultilatModel(mesa.Model):
         self.events = resolve_events(scenario, self.world)
         #: arrays stacked from problems and agreements, reused while they stay the same:
         #: sim.implementation's Alive, Open, InForce and Voices (each rebuilt when the
-        #: problems or agreements it was built for change) and the great powers' indices
+        #: problems or agreements it was built for change), the great powers' indices and
+        #: the one zero voice of problems no forum has taken up ("no_voice")
         self.stacks: dict[str, Any] = {}
         self.counters = dict.fromkeys(
             (
