@@ -10,8 +10,12 @@ test sets).
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +31,21 @@ from sim.problems import Problem
 from sim.world import DEMOCRACY, REGIONS, World
 
 ArrayLike = Sequence[float] | np.ndarray | float
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``python -m sim.cli ARGS`` in a real process: exit code and output as a user meets them."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "100"},
+        timeout=120,
+        check=False,
+    )
 
 
 def _column(value: ArrayLike | None, n: int, default: Any, dtype: Any = float) -> np.ndarray:

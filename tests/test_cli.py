@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 from typer.testing import CliRunner
 
 from sim.cli import OUTPUT_FILES, app, json_safe, main
@@ -332,19 +330,6 @@ def test_main_exits_2_on_scenario_error(capsys: pytest.CaptureFixture[str]) -> N
 # ------------------------------------------------------- the real process, exit codes
 
 
-def run_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -359,7 +344,7 @@ def run_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str
     ids=["scenario-error", "bad-choice", "unknown-option", "missing-file"],
 )
 def test_process_exit_code_and_one_line(args: list[str], expected: str) -> None:
-    proc = run_process(*args)
+    proc = run_cli(*args)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
@@ -370,7 +355,7 @@ def test_process_exit_code_and_one_line(args: list[str], expected: str) -> None:
 def test_process_bad_toml(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[world\nn_states = 3\n", encoding="utf-8")
-    proc = run_process("run", str(path))
+    proc = run_cli("run", str(path))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1
@@ -378,7 +363,7 @@ def test_process_bad_toml(tmp_path: Path) -> None:
 
 
 def test_process_run_succeeds(tmp_path: Path) -> None:
-    proc = run_process("run", BASELINE, "--steps", "5", "-q", "--out", str(tmp_path / "o"))
+    proc = run_cli("run", BASELINE, "--steps", "5", "-q", "--out", str(tmp_path / "o"))
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert (tmp_path / "o" / "summary.json").is_file()

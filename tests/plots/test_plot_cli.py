@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -72,9 +71,7 @@ def test_report(tiny_results: Path, tmp_path: Path) -> None:
 )
 def test_bad_input_is_one_line_exit_2(tiny_results: Path, tmp_path: Path, args, needle) -> None:
     argv = [a.format(res=tiny_results, missing=tmp_path / "nowhere") for a in args]
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", *argv], capture_output=True, text=True, check=False
-    )
+    proc = run_cli(*argv)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_cli
 
 import sim.model
 import sim.sweep.executors
@@ -146,15 +147,7 @@ def test_dask_local_cluster_gives_identical_runs(serial_tiny: Path, tmp_path: Pa
         spec = write_spec(tmp_path / "tiny.toml", TINY)
         address = cluster.scheduler_address
         assert address.startswith("tcp://")
-        proc = subprocess.run(
-            [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out2)]
-            + ["--scheduler", address, "--quiet"],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=120,
-            check=False,
-        )
+        proc = run_cli("sweep", str(spec), "--out", str(out2), "--scheduler", address, "--quiet")
         assert proc.returncode == 0, proc.stderr
         assert json.loads((out2 / "manifest.json").read_text())["sessions"][0][
             "executor"
@@ -204,15 +197,7 @@ def test_resume_of_a_finished_sweep_changes_nothing(serial_tiny: Path) -> None:
 
 def test_cli_resume_with_changed_spec_is_one_line(serial_tiny: Path, tmp_path: Path) -> None:
     spec = write_spec(tmp_path / "tiny.toml", tiny(rivalry=[0.0, 0.3]))
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(serial_tiny)]
-        + ["--resume", "--quiet"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    proc = run_cli("sweep", str(spec), "--out", str(serial_tiny), "--resume", "--quiet")
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: cannot resume") and len(proc.stderr.splitlines()) == 1
 
@@ -347,28 +332,12 @@ def test_workers_that_cannot_start_stop_the_sweep_with_a_hint(tmp_path: Path) ->
 def test_cli_sweep_shows_progress_and_a_summary_per_regime(tmp_path: Path) -> None:
     spec = write_spec(tmp_path / "tiny.toml", TINY)
     out = tmp_path / "cli"
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out), "--workers", "1"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "100"},
-        timeout=120,
-        check=False,
-    )
+    proc = run_cli("sweep", str(spec), "--out", str(out), "--workers", "1")
     assert proc.returncode == 0, proc.stderr
     assert "12/12" in proc.stderr and "ok=12, failed=0" in proc.stderr  # tqdm's bar
     for word in ("charter", "coalition", "effectiveness", "legitimacy", "95%", str(out)):
         assert word in proc.stdout
-    quiet = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out)]
-        + ["--resume", "--quiet"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    quiet = run_cli("sweep", str(spec), "--out", str(out), "--resume", "--quiet")
     assert quiet.returncode == 0 and quiet.stderr == ""
 
 

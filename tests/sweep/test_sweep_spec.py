@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_cli
 
 from sim.sweep.design import make_design, salib_problem
 from sim.sweep.seeds import parse_key, run_seed_sequence, spawn_key
@@ -141,14 +140,7 @@ def test_missing_spec_file(tmp_path: Path) -> None:
 )
 def test_cli_spec_errors_exit_2_in_one_line(tmp_path: Path, data: dict, expected: str) -> None:
     spec = write_spec(tmp_path / "bad.toml", data)
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    proc = run_cli("sweep", str(spec), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
