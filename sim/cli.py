@@ -48,6 +48,9 @@ except ImportError:  # pragma: no cover - older typer depends on click itself
 
 #: Show a progress bar (on a terminal) when steps x states reaches this.
 PROGRESS_THRESHOLD = 50_000
+#: How plain text (paths, file lists, descriptions) is printed: as is, no markup or
+#: highlighting, and long lines left whole so that paths can be copied.
+PLAIN: dict[str, bool] = {"highlight": False, "markup": False, "soft_wrap": True}
 
 #: Files ``multilat run --out DIR`` writes, in order.
 OUTPUT_FILES: tuple[str, ...] = (
@@ -302,7 +305,7 @@ def _notes(err: Console, quiet: bool) -> Callable[[str], None]:
 
     def note(text: str) -> None:
         if not quiet:
-            err.print(text, style="yellow", highlight=False, markup=False, soft_wrap=True)
+            err.print(text, style="yellow", **PLAIN)
 
     return note
 
@@ -418,9 +421,7 @@ def run(
     console.print(
         f"[bold]multilat {package_version()}[/bold]  {escape(scenario.name)}", highlight=False
     )
-    console.print(
-        describe_run(scenario, model.world), highlight=False, markup=False, soft_wrap=True
-    )
+    console.print(describe_run(scenario, model.world), **PLAIN)
     console.print(summary_table(model.summary()))
     if out is not None:
         try:
@@ -429,9 +430,7 @@ def run(
             raise CliError(f"cannot write results to {str(out)!r}: {exc}", exit_code=1) from None
         console.print(
             f"wrote {', '.join(OUTPUT_FILES)} to {out}",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
+            **PLAIN,
         )
 
 
@@ -588,9 +587,7 @@ def sweep(
         f"results in {results.path}/: runs.parquet (one row per run), steps/ (per-step "
         f"metrics), design.parquet, manifest.json, status.jsonl; in Python: "
         f"sim.results.load({str(results.path)!r})",
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
+        **PLAIN,
     )
 
 
@@ -619,7 +616,7 @@ def export(
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"cannot export to {str(out)!r}: {exc}", exit_code=1) from None
-    Console().print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
+    Console().print(f"wrote {path}", **PLAIN)
 
 
 # --- figures and reports ---------------------------------------------------------------
@@ -681,14 +678,12 @@ def plot(
     skipped = [n for n in SPECS if figure == "all" and n not in names]
     console = Console()
     for p in paths:
-        console.print(f"wrote {p}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"wrote {p}", **PLAIN)
     if skipped:
         Console(stderr=True).print(
             f"skipped {', '.join(skipped)}: the factors they need are not varied",
             style="yellow",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
+            **PLAIN,
         )
 
 
@@ -722,9 +717,7 @@ def report(
     Console().print(
         f"wrote {rep.markdown} and {rep.html} ({len(rep.figures)} figures); "
         f"open {rep.html} in a browser",
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
+        **PLAIN,
     )
 
 
