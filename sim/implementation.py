@@ -261,26 +261,20 @@ class Voices:
     by_forum: np.ndarray
 
 
-def _in_force(
-    model: MultilatModel, problems: list[Problem], rows: list[int], relevance: np.ndarray
-) -> InForce:
+def _in_force(model: MultilatModel, problems: list[Problem], rows: list[int]) -> InForce:
     """The stacked agreements in force (reused while the same ones are in force).
 
     A change of the agreements in force (one starts or ends, nearly every step) joins
     their :class:`Terms`: a concatenation per kind of array, views of the result, and
     the trust statistics of the sets of signatories (:meth:`sim.trust.Trust.join_sets`).
-    ``relevance`` (the open problems') is not read: each agreement's terms hold its
-    problem's.
+    Each agreement's terms hold its problem's relevance.
     """
     key = tuple([problems[i].id for i in rows])
     cached = model.stacks.get("agreements")
     if cached is not None and cached.key == key:
         return cached
     agreements: list[Agreement] = [problems[i].agreement for i in rows]  # type: ignore[misc]
-    terms = [
-        a.terms if a.terms is not None else _terms(model, problems[i], a)
-        for i, a in zip(rows, agreements, strict=True)
-    ]
+    terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
     # (3, agreements, states) and (5, agreements): each kind a contiguous block
     stacked = np.concatenate([t.rows for t in terms], axis=1)
     numbers = np.concatenate([t.numbers for t in terms], axis=1)
@@ -325,13 +319,12 @@ def _agreements(
     model: MultilatModel,
     problems: list[Problem],
     rows: list[int],
-    relevance: np.ndarray,
     efficiency: np.ndarray,
     tally: Tally,
 ) -> np.ndarray:
     """Effort under the agreements in force (one row per agreement), and what it teaches."""
     b, rng, trust = model.behaviour, model.rng, model.trust
-    a = _in_force(model, problems, rows, relevance)
+    a = _in_force(model, problems, rows)
     signed = a.signed
     # trust of each signatory in its co-signatories, before this step's reciprocity
     trust_in, among = trust.sets_trust(a.sets)
@@ -570,11 +563,11 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     relevance = o.relevance
     agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
     if len(agreed) == len(problems):
-        effort = _agreements(model, problems, agreed, relevance, efficiency, tally)
+        effort = _agreements(model, problems, agreed, efficiency, tally)
     else:
         effort = np.zeros((len(problems), w.n))
         if agreed:
-            effort[agreed] = _agreements(model, problems, agreed, relevance, efficiency, tally)
+            effort[agreed] = _agreements(model, problems, agreed, efficiency, tally)
     tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
 
     effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
