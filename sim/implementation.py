@@ -28,9 +28,9 @@ import numpy as np
 
 from sim.forums import Forum
 from sim.issues import ProvisionPlan, baseline_provision, divisors, provision_plan
+from sim.kernels import agreements_step, provision
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
-from sim.trust import SetMembers, SetStats
 
 if TYPE_CHECKING:
     from sim.model import MultilatModel
@@ -106,12 +106,10 @@ class Terms:
     (bindingness, outsider follow-through, slippage, capacity), none of which changes
     while the agreement is in force. Its arrays are shaped to be stacked as they are:
     joining the agreements in force (:func:`_in_force`) concatenates them, one call
-    per kind, instead of stacking and converting each piece.
+    per kind.
 
     Attributes
     ----------
-    members : SetMembers
-        The signatories as trust needs them (mask, indices in order, trust groups).
     base : numpy.ndarray
         :func:`compliance_base` at each signatory (in index order).
     rows : numpy.ndarray
@@ -127,7 +125,6 @@ class Terms:
         Whether any state follows from outside (:data:`OUTSIDERS` has a 1).
     """
 
-    members: SetMembers
     base: np.ndarray
     rows: np.ndarray
     numbers: np.ndarray
@@ -138,12 +135,9 @@ def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Term
     """The agreement's :class:`Terms` (made at the first call, then kept on it)."""
     if agreement.terms is None:
         n = model.world.n
-        mask = np.zeros(n, dtype=bool)
-        mask[agreement.signatories] = True
-        members = model.trust.members(mask)
         forum = agreement.forum
         rows = np.zeros((3, 1, n))
-        rows[SETS, 0] = mask
+        rows[SETS, 0, agreement.signatories] = 1.0
         followers = False
         if forum.outsider_follow > 0:
             _outsiders(rows[OUTSIDERS, 0], problem, agreement)
@@ -152,8 +146,7 @@ def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Term
         # summed over all states as a row of the stacked agreements would be
         pledge = float((problem.relevance * rows[SETS, 0]).sum())
         agreement.terms = Terms(
-            members=members,
-            base=compliance_base(model, problem, agreement)[members.cols],
+            base=compliance_base(model, problem, agreement)[rows[SETS, 0] > 0.0],
             rows=rows,
             numbers=np.array(
                 [
@@ -176,32 +169,23 @@ class InForce:
 
     Everything here changes only when an agreement starts or ends, so it is built once
     for each set of agreements in force (:func:`_in_force`) and reused while that set
-    lasts. The signatory entries (``rows``, ``cols``) are in row-major order, the order
-    in which a boolean mask over ``signed`` lists them; ``flat`` indexes them in the
-    flattened ``signed``.
+    lasts. ``numbers`` holds the :class:`Terms` numbers (row :data:`AMBITION` ...),
+    ``base`` the signatories' compliance base in row-major order (the order of the
+    signatory entries in :func:`sim.kernels.agreements_step`).
     """
 
     key: tuple[int, ...]
     signed: np.ndarray
-    flat: np.ndarray
     n_signed: int
-    size: np.ndarray
-    per_member: np.ndarray
-    ambition: np.ndarray
-    forums: list[Forum]
+    numbers: np.ndarray
     legitimacy_forums: list[Forum]
     legitimacy_rows: np.ndarray
-    follow: np.ndarray
     base: np.ndarray
     outsiders: np.ndarray
     followers: bool
-    slippage: np.ndarray
-    capacity: np.ndarray
     relevance: np.ndarray
     pledged: float
-    kept_count: np.ndarray
-    sets: SetStats
-    #: ``size`` and ``ambition`` as lists, for the tally (converted once)
+    #: signatories per agreement and the ambitions, as lists for the tally
     size_list: list[int]
     ambition_list: list[float]
 
@@ -265,9 +249,7 @@ def _in_force(model: MultilatModel, problems: list[Problem], rows: list[int]) ->
     """The stacked agreements in force (reused while the same ones are in force).
 
     A change of the agreements in force (one starts or ends, nearly every step) joins
-    their :class:`Terms`: a concatenation per kind of array, views of the result, and
-    the trust statistics of the sets of signatories (:meth:`sim.trust.Trust.join_sets`).
-    Each agreement's terms hold its problem's relevance.
+    their :class:`Terms`: a concatenation per kind of array and views of the result.
     """
     key = tuple([problems[i].id for i in rows])
     cached = model.stacks.get("agreements")
@@ -278,38 +260,25 @@ def _in_force(model: MultilatModel, problems: list[Problem], rows: list[int]) ->
     # (3, agreements, states) and (5, agreements): each kind a contiguous block
     stacked = np.concatenate([t.rows for t in terms], axis=1)
     numbers = np.concatenate([t.numbers for t in terms], axis=1)
-    signed = stacked[SETS] > 0.0
-    forums = [a.forum for a in agreements]
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
+    forums = [a.forum for a in agreements]
     legitimacy_forums = list(dict.fromkeys(forums))
     unique = {id(f): j for j, f in enumerate(legitimacy_forums)}
-    ambition = numbers[AMBITION]
-    sets = model.trust.join_sets([t.members for t in terms], stacked[SETS])
-    flat = sets.flat
-    outsiders = stacked[OUTSIDERS]  # 0/1 floats: what multiplying by the mask gives
+    base = np.concatenate([t.base for t in terms])
     in_force = InForce(
         key=key,
-        signed=signed,
-        flat=flat,
-        n_signed=len(flat),
-        size=sets.per_set,
-        per_member=sets.size,  # members per set, at least 1
-        ambition=ambition,
-        forums=forums,
+        signed=stacked[SETS] > 0.0,
+        n_signed=len(base),
+        numbers=numbers,
         legitimacy_forums=legitimacy_forums,
-        legitimacy_rows=np.array([unique[id(f)] for f in forums]),
-        follow=numbers[FOLLOW],
-        base=np.concatenate([t.base for t in terms]),
-        outsiders=outsiders,
+        legitimacy_rows=np.array([unique[id(f)] for f in forums], dtype=np.int64),
+        base=base,
+        outsiders=stacked[OUTSIDERS],  # 0/1 floats
         followers=any([t.followers for t in terms]),
-        slippage=numbers[SLIPPAGE],
-        capacity=numbers[CAPACITY],
         relevance=stacked[RELEVANCE],
-        pledged=float((numbers[PLEDGE] * ambition).sum()),
-        kept_count=sets.per_state,
-        sets=sets,
-        size_list=sets.per_set.tolist(),
-        ambition_list=ambition.tolist(),
+        pledged=float((numbers[PLEDGE] * numbers[AMBITION]).sum()),
+        size_list=[len(t.base) for t in terms],
+        ambition_list=numbers[AMBITION].tolist(),
     )
     model.stacks["agreements"] = in_force
     return in_force
@@ -322,44 +291,42 @@ def _agreements(
     efficiency: np.ndarray,
     tally: Tally,
 ) -> np.ndarray:
-    """Effort under the agreements in force (one row per agreement), and what it teaches."""
+    """Effort under the agreements in force (one row per agreement), and what it teaches.
+
+    The arithmetic is :func:`sim.kernels.agreements_step`; the random numbers are drawn
+    here, from the model's generator, in the order of the rules: each signatory's
+    compliance noise, each agreement's slippage, each signatory's keep-or-defect draw.
+    """
     b, rng, trust = model.behaviour, model.rng, model.trust
     a = _in_force(model, problems, rows)
-    signed = a.signed
-    # trust of each signatory in its co-signatories, before this step's reciprocity
-    trust_in, among = trust.sets_trust(a.sets)
-    # noise and keep/defect draws for signatories only: the same distribution, drawn
-    # for the few signatories of a small forum instead of for every state
     noise = rng.normal(0.0, b.compliance_noise, a.n_signed)
-    complied = (a.base + b.w_trust * trust_in + noise).clip(0.0, 1.0)
-    k = np.zeros(signed.shape)
-    k.ravel()[a.flat] = complied
-    k_mean = k.sum(axis=1) / a.per_member
-    own = a.ambition[:, None] * k
+    slip = rng.random(len(rows))
+    keep = rng.random(a.n_signed)
     if a.followers:
-        legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])[a.legitimacy_rows]
-        # followed = (ambition x k_mean x follow)[:, None] x legitimacy, then
-        # d = np.where(signed, own, followed x outsiders) x efficiency: the same
-        # operations, written into the one fresh array ``legitimacy`` is
-        d = np.multiply((a.ambition * k_mean * a.follow)[:, None], legitimacy, out=legitimacy)
-        d *= a.outsiders
-        np.copyto(d, own, where=signed)
-        d *= efficiency
-    else:  # nobody follows from outside: own effort is all there is (0 off signatories)
-        d = own
-        d *= efficiency  # own is not used again
-    # rng.random(k) is rng.uniform(0, 1, k) bit for bit (0 + 1 x u), without its broadcasting
-    slip = rng.random(len(rows)) * 2 * a.slippage
-    effort = d
-    effort *= (1.0 + a.capacity * np.maximum(0.0, 1.0 - slip))[:, None]
-
-    kept = rng.random(a.n_signed) < complied  # per signatory: kept its commitment
-    trust.reciprocate_sets(a.sets, kept)
+        legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])
+    else:  # not read
+        legitimacy = a.outsiders
+    effort, k_mean, among, delivered = agreements_step(
+        a.signed,
+        a.base,
+        trust.group,
+        trust.affinity,
+        trust.reputation,
+        a.numbers,
+        a.outsiders,
+        a.followers,
+        legitimacy,
+        a.legitimacy_rows,
+        efficiency,
+        a.relevance,
+        np.array([noise, keep]),
+        slip,
+        np.array([b.w_trust, trust.learning]),
+        tally.kept_sum,
+        tally.kept_count,
+    )
     tally.pledged += a.pledged
-    tally.kept_sum += k.sum(axis=0)
-    k *= a.relevance  # relevance x k, in place: k is not used again
-    tally.delivered += float((k.sum(axis=1) * a.ambition).sum())
-    tally.kept_count += a.kept_count
+    tally.delivered += delivered
     tally.solidarity.extend((0.5 * k_mean + 0.5 * among).tolist())
     tally.sizes.extend(a.size_list)
     tally.ambition.extend(a.ambition_list)
@@ -475,7 +442,7 @@ def _open(model: MultilatModel, problems: list[Problem], al: Alive, rows: list[i
             best_shot=traits[BEST_SHOT],
             great_powers=_great_powers(model),
             party=[p.party for p in problems],
-            verification=[p.verification for p in problems],
+            verification=traits[VERIFICATION],
             capacity=[p.forum.capacity if p.forum is not None else 0.0 for p in problems],
         ),
         forums=forums,
@@ -577,7 +544,10 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     cost *= relevance
     tally.cost_state += EFFORT_COST * w.n * cost.sum(axis=0)
 
-    delivered = o.provision(effort, relevance)
+    plan = o.provision
+    delivered = provision(
+        effort, relevance, plan.technology, plan.party, plan.divisors, plan.great_power
+    )
     unaddressed = np.array([p.unaddressed for p in problems])
     growth = 1 + b.urgency_growth * np.minimum(unaddressed / o.window, 2.0)
     harm = o.severity * growth * (1 - delivered)

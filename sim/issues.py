@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
 Technology = Literal["summation", "weakest_link", "best_shot", "threshold", "enforcement"]
+#: The technologies in the order of their codes (:class:`ProvisionPlan`).
+TECHNOLOGIES: tuple[Technology, ...] = get_args(Technology)
 Relevance = Literal["power", "emissions", "equal", "great_powers", "power_and_count"]
 
 
@@ -128,78 +130,33 @@ def relevance_weights(
 
 @dataclass(eq=False)
 class ProvisionPlan:
-    """How a fixed list of problems turns effort into provision (one row per problem).
+    """What turns a fixed list of problems' effort into provision (:func:`provision_plan`).
 
-    Built once for the list by :func:`provision_plan` (what depends only on the
-    problems and their forums), then applied to each step's effort. Every technology
-    of the module docstring is computed on its own rows.
+    Built once for the list (it depends only on the problems and their forums) and
+    applied to each step's effort by :func:`sim.kernels.provision`, which computes every
+    technology of the module docstring on its own rows.
 
     Attributes
     ----------
-    groups : list
-        ``(technology, rows, required, cells)`` for every technology present, in
-        first-seen order: its rows, for weakest link and threshold their required
-        effort (``required[rows]``) and for threshold the index of its rows'
-        great-power entries (``numpy.ix_(rows, great_power)``); None where not used.
-        Taken once for the plan instead of at every step.
-    denominator : numpy.ndarray
-        Per problem: ``required``, plus :data:`PARTY_WEIGHT` times the party's power
-        for enforcement (the divisor of summed contributions).
-    party_rows, party_cols : numpy.ndarray
-        Enforcement problems with a party, and their party (whose effort never counts).
-    required : numpy.ndarray
-        The effort that full provision needs, per problem.
-    best_shot : numpy.ndarray
-        Per row of the best-shot group: ``required`` times the largest relevance (its
-        divisor).
-    verified : numpy.ndarray
-        Per row of the threshold group: the share of effort that counts,
+    technology : numpy.ndarray
+        Per problem: the index of its technology in :data:`TECHNOLOGIES`.
+    party : numpy.ndarray
+        Per problem: the party of an enforcement problem, whose effort never counts
+        (-1 for none and for every other technology).
+    divisors : numpy.ndarray
+        Shape ``(4, problems)``: the divisor of summed contributions (``required``,
+        plus :data:`PARTY_WEIGHT` times the party's power for enforcement), best shot's
+        divisor (``required`` times the largest relevance), ``required``, and the share
+        of a threshold problem's effort that counts,
         ``verification + (1 - verification) x min(1, capacity)``.
     great_power : numpy.ndarray
         Indices of the great powers (all states if there are none).
-    summed : bool
-        Whether any problem adds up contributions (summation or enforcement).
-    contributions : bool
-        Whether any problem needs relevance-weighted contributions (summation,
-        enforcement or best shot).
     """
 
-    groups: list[tuple[Technology, np.ndarray, np.ndarray | None, tuple | None]]
-    denominator: np.ndarray
-    party_rows: np.ndarray
-    party_cols: np.ndarray
-    required: np.ndarray
-    best_shot: np.ndarray
-    verified: np.ndarray
+    technology: np.ndarray
+    party: np.ndarray
+    divisors: np.ndarray
     great_power: np.ndarray
-    summed: bool
-    contributions: bool
-
-    def __call__(self, effort: np.ndarray, relevance: np.ndarray) -> np.ndarray:
-        """Provision (0..1) of each problem from its effort (problem x state)."""
-        contrib = np.zeros(0)
-        if self.contributions:
-            contrib = relevance * effort
-            if len(self.party_rows):
-                contrib[self.party_rows, self.party_cols] = 0.0  # enforcement's party
-        if self.summed:
-            value = contrib.sum(axis=1) / self.denominator
-        else:
-            value = np.zeros(len(effort))
-        for tech, rows, required, cells in self.groups:
-            if tech == "weakest_link":
-                z = effort[rows]  # a new array: the steps below go in place
-                np.maximum(z, SELF_HELP, out=z)
-                np.power(z, WEAKEST_LINK_RHO, out=z)  # what z**rho computes (rho is not 2)
-                mean = z.sum(axis=1) / z.shape[1]  # as numpy.mean
-                value[rows] = mean ** (1.0 / WEAKEST_LINK_RHO) / required
-            elif tech == "best_shot":
-                value[rows] = contrib[rows].max(axis=1) / self.best_shot
-            elif tech == "threshold":
-                gp_effort = effort[cells]  # the group's rows at the great powers' columns
-                share = np.minimum(1.0, gp_effort.min(axis=1) / required)
-                value[rows] = share * self.verified
-        return value.clip(0.0, 1.0)
 
 
 def divisors(issue: IssueType, relevance: np.ndarray, party_power: float) -> tuple[float, float]:
@@ -223,7 +180,7 @@ def provision_plan(
     best_shot: np.ndarray,
     great_powers: np.ndarray,
     party: list[int],
-    verification: Sequence[float],
+    verification: np.ndarray,
     capacity: Sequence[float],
 ) -> ProvisionPlan:
     """Prepare :class:`ProvisionPlan` for problems of the given technologies.
@@ -232,33 +189,12 @@ def provision_plan(
     and ``best_shot`` as :func:`divisors` gives them), except ``great_powers``: the
     indices of the great powers (of all states if there are none).
     """
-    rows: dict[Technology, list[int]] = {}
-    for i, tech in enumerate(technology):  # in first-seen order
-        rows.setdefault(tech, []).append(i)
-    groups = []
-    for tech, idx in rows.items():
-        at = np.array(idx)
-        divided = required[at] if tech in ("weakest_link", "threshold") else None
-        cells = (at[:, None], great_powers) if tech == "threshold" else None  # as np.ix_
-        groups.append((tech, at, divided, cells))
-    enforced = [i for i in rows.get("enforcement", []) if party[i] >= 0]
-    threshold = rows.get("threshold", [])
-    verified = np.zeros(0)
-    if threshold:
-        # per problem, in floats: the same operations as on arrays of the rows
-        verified = np.array(
-            [verification[i] + (1.0 - verification[i]) * min(1.0, capacity[i]) for i in threshold]
-        )
-    party_rows, party_cols = np.array([enforced, [party[i] for i in enforced]], dtype=np.intp)
+    codes = np.array([TECHNOLOGIES.index(t) for t in technology], dtype=np.int64)
+    enforced = codes == TECHNOLOGIES.index("enforcement")
+    verified = verification + (1.0 - verification) * np.minimum(1.0, np.array(capacity))
     return ProvisionPlan(
-        groups=groups,
-        denominator=denominator,
-        party_rows=party_rows,
-        party_cols=party_cols,
-        required=required,
-        best_shot=best_shot[rows.get("best_shot", [])],
-        verified=verified,
+        technology=codes,
+        party=np.where(enforced, np.array(party, dtype=np.int64), -1),
+        divisors=np.array([denominator, best_shot, required, verified]),
         great_power=great_powers,
-        summed=bool(rows.keys() & {"summation", "enforcement"}),
-        contributions=bool(rows.keys() & {"summation", "enforcement", "best_shot"}),
     )

@@ -1,0 +1,242 @@
+"""Compiled loops for the arithmetic of a step that touches every signatory.
+
+A step at 200 states holds about a dozen agreements with up to 2,000 signatory entries
+between them. Written as numpy calls, their compliance, effort and reciprocity took
+several dozen calls on small arrays per step, and the cost of a call, not the size of
+the arrays, set the step's cost (docs/performance.md). Here the same rules are loops
+compiled once by numba (``cache=True``: compiled at the first use on a machine, then
+loaded from ``__pycache__``).
+
+The rules themselves are documented where they are used: compliance, effort and
+follow-through in :mod:`sim.implementation` (DESIGN.md steps 5 and 6), reciprocity in
+:mod:`sim.trust`, the aggregation technologies in :mod:`sim.issues`. The kernels draw no
+random numbers: the caller draws them from the model's generator, in the order the rules
+use them, and passes them in. Their results equal the reference implementations in
+``tests/test_kernels.py`` to rounding (sums here run in index order, numpy's pairwise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.issues import SELF_HELP, TECHNOLOGIES, WEAKEST_LINK_RHO
+from sim.trust import AFFINITY_WEIGHT
+
+SUMMATION, WEAKEST_LINK, BEST_SHOT, THRESHOLD, ENFORCEMENT = range(len(TECHNOLOGIES))
+
+
+@njit(cache=True)
+def agreements_step(
+    signed: np.ndarray,
+    base: np.ndarray,
+    group: np.ndarray,
+    affinity: np.ndarray,
+    reputation: np.ndarray,
+    agreement: np.ndarray,
+    outsiders: np.ndarray,
+    followers: bool,
+    legitimacy: np.ndarray,
+    legitimacy_rows: np.ndarray,
+    efficiency: np.ndarray,
+    relevance: np.ndarray,
+    draws: np.ndarray,
+    slip_draws: np.ndarray,
+    rules: np.ndarray,
+    kept_sum: np.ndarray,
+    kept_count: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Effort under the agreements in force, and the reciprocity it teaches.
+
+    Parameters
+    ----------
+    signed : numpy.ndarray
+        Agreement x state (bool): the signatories. Their entries, in row-major order,
+        are the order of ``base`` and of the rows of ``draws``.
+    base : numpy.ndarray
+        Per entry: the fixed part of compliance (``compliance_base``).
+    group, affinity, reputation : numpy.ndarray
+        Trust (:class:`sim.trust.Trust`): each state's group, the group x group
+        affinity and the states' reputation. ``affinity`` and ``reputation`` are
+        updated in place, after trust has been read for compliance.
+    agreement : numpy.ndarray
+        Shape ``(5, agreements)``: ambition, outsider follow-through, slippage,
+        standing capacity, and relevance-weighted pledge (unused here).
+    outsiders : numpy.ndarray
+        Agreement x state, 0/1: who may follow from outside (``followers``: any).
+    legitimacy, legitimacy_rows : numpy.ndarray
+        Forum x state perceived legitimacy, and each agreement's forum's row.
+    efficiency : numpy.ndarray
+        Per state: the share of effort left after transaction costs.
+    relevance : numpy.ndarray
+        Agreement x state: the relevance of its problem (for ``delivered``).
+    draws : numpy.ndarray
+        Shape ``(2, entries)``: compliance noise, and the uniform that says whether
+        the entry kept its commitment (kept where below its compliance).
+    slip_draws : numpy.ndarray
+        Per agreement: the uniform of its principal-agent slippage.
+    rules : numpy.ndarray
+        ``w_trust`` (compliance's weight on trust) and the trust learning rate.
+    kept_sum, kept_count : numpy.ndarray
+        Per state, added to in place: its summed compliance and its number of
+        agreements (the tally of ``capability``).
+
+    Returns
+    -------
+    effort : numpy.ndarray
+        Agreement x state.
+    k_mean, among : numpy.ndarray
+        Per agreement: mean compliance of its signatories, mean trust among them.
+    delivered : float
+        Relevance-weighted compliance times ambition, summed (``compliance_rate``).
+    """
+    k, n = signed.shape
+    groups = affinity.shape[0]
+    w_trust, eta = rules[0], rules[1]
+    ambition, follow, slippage, capacity = agreement[0], agreement[1], agreement[2], agreement[3]
+    # members per group and mean reputation of each set, before reciprocity
+    counts = np.zeros((k, groups))
+    size = np.zeros(k)
+    rep = np.zeros(k)
+    for r in range(k):
+        for c in range(n):
+            if signed[r, c]:
+                counts[r, group[c]] += 1.0
+                size[r] += 1.0
+                rep[r] += reputation[c]
+    toward = np.empty((k, groups))  # trust of (a member of) each group in each set
+    among = np.empty(k)
+    for r in range(k):
+        members = max(size[r], 1.0)
+        rep[r] = (1 - AFFINITY_WEIGHT) * (rep[r] / members)
+        mean = 0.0
+        for g in range(groups):
+            by_group = 0.0
+            for h in range(groups):
+                by_group += counts[r, h] / members * affinity[g, h]
+            toward[r, g] = AFFINITY_WEIGHT * by_group + rep[r]
+            mean += by_group * (counts[r, g] / members)
+        among[r] = AFFINITY_WEIGHT * mean + rep[r]
+
+    effort = np.empty((k, n))
+    k_mean = np.empty(k)
+    complied = np.zeros(n)
+    kept_by_state = np.zeros(n)
+    kept_by_group = np.zeros((k, groups))
+    delivered = 0.0
+    e = 0
+    for r in range(k):
+        total = 0.0
+        weighted = 0.0
+        for c in range(n):
+            if signed[r, c]:
+                x = base[e] + w_trust * toward[r, group[c]] + draws[0, e]
+                x = min(max(x, 0.0), 1.0)
+                complied[c] = x
+                total += x
+                weighted += x * relevance[r, c]
+                kept_sum[c] += x
+                kept_count[c] += 1.0
+                if draws[1, e] < x:
+                    kept_by_state[c] += 1.0
+                    kept_by_group[r, group[c]] += 1.0
+                e += 1
+        k_mean[r] = total / max(size[r], 1.0)
+        delivered += weighted * ambition[r]
+        slip = slip_draws[r] * 2 * slippage[r]
+        boost = 1.0 + capacity[r] * max(0.0, 1.0 - slip)
+        followed = ambition[r] * k_mean[r] * follow[r]
+        row = legitimacy_rows[r]
+        for c in range(n):
+            if signed[r, c]:
+                d = ambition[r] * complied[c]
+            elif followers:
+                d = followed * legitimacy[row, c] * outsiders[r, c]
+            else:
+                d = 0.0
+            effort[r, c] = d * efficiency[c] * boost
+    _reciprocate(signed, counts, kept_by_state, kept_by_group, affinity, reputation, eta)
+    return effort, k_mean, among, delivered
+
+
+@njit(cache=True)
+def _reciprocate(signed, counts, kept_by_state, kept_by_group, affinity, reputation, eta):
+    """Reciprocity after several agreements at once (:mod:`sim.trust`).
+
+    A state in ``m`` agreements moves its reputation toward its keep rate by
+    ``1 - (1 - eta)^m``; two groups that sat together in ``m`` agreements move their
+    affinity toward the mean keep rate of both, averaged over those agreements, by the
+    same step.
+    """
+    k, n = signed.shape
+    groups = affinity.shape[0]
+    for c in range(n):
+        m = 0.0
+        for r in range(k):
+            if signed[r, c]:
+                m += 1.0
+        if m > 0:
+            reputation[c] += (1 - (1 - eta) ** m) * (kept_by_state[c] / m - reputation[c])
+    together = np.zeros((groups, groups))
+    target = np.zeros((groups, groups))
+    for r in range(k):
+        for g in range(groups):
+            if counts[r, g] > 0:
+                rate_g = kept_by_group[r, g] / counts[r, g]
+                for h in range(groups):
+                    if counts[r, h] > 0:
+                        together[g, h] += 1.0
+                        target[g, h] += 0.5 * (rate_g + kept_by_group[r, h] / counts[r, h])
+    for g in range(groups):
+        for h in range(groups):
+            m = together[g, h]
+            if m > 0:
+                affinity[g, h] += (1 - (1 - eta) ** m) * (target[g, h] / m - affinity[g, h])
+
+
+@njit(cache=True)
+def provision(
+    effort: np.ndarray,
+    relevance: np.ndarray,
+    technology: np.ndarray,
+    party: np.ndarray,
+    divisors: np.ndarray,
+    great_power: np.ndarray,
+) -> np.ndarray:
+    """Provision (0..1) of each problem from its effort (problem x state).
+
+    ``technology`` holds each problem's code (:data:`SUMMATION` ...), ``party`` the
+    party of an enforcement problem (-1 for none; its effort never counts), and
+    ``divisors`` (shape ``(4, problems)``, :class:`sim.issues.ProvisionPlan`) the
+    divisor of summed contributions, best shot's divisor, the required effort and the
+    share of a threshold problem's effort that counts. The rules are
+    :mod:`sim.issues`'; ``great_power`` holds the great powers' indices (all states
+    if there are none).
+    """
+    k, n = effort.shape
+    value = np.empty(k)
+    for r in range(k):
+        tech = technology[r]
+        if tech == SUMMATION or tech == ENFORCEMENT:
+            total = 0.0
+            for c in range(n):
+                if c != party[r]:
+                    total += relevance[r, c] * effort[r, c]
+            v = total / divisors[0, r]
+        elif tech == BEST_SHOT:
+            best = 0.0
+            for c in range(n):
+                best = max(best, relevance[r, c] * effort[r, c])
+            v = best / divisors[1, r]
+        elif tech == WEAKEST_LINK:
+            total = 0.0
+            for c in range(n):
+                total += max(effort[r, c], SELF_HELP) ** WEAKEST_LINK_RHO
+            v = (total / n) ** (1.0 / WEAKEST_LINK_RHO) / divisors[2, r]
+        else:  # threshold: every great power must act; verification decides what counts
+            least = np.inf
+            for g in great_power:
+                least = min(least, effort[r, g])
+            v = min(1.0, least / divisors[2, r]) * divisors[3, r]
+        value[r] = min(max(v, 0.0), 1.0)
+    return value
