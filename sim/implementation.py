@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.forums import Forum
 from sim.issues import ProvisionPlan, baseline_provision, divisors, provision_plan
-from sim.kernels import agreements_step, provision
+from sim.kernels import agreements_step, settle, shadow_harm
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
 
@@ -203,7 +203,6 @@ class Alive:
     stacked: np.ndarray
     traits: np.ndarray
     exposure: np.ndarray
-    exposure_total: np.ndarray
     window: np.ndarray
     severity: np.ndarray
     arrived: np.ndarray
@@ -222,7 +221,6 @@ class Open:
     key: tuple[tuple[int, int], ...]
     problems: list[Problem]
     exposure: np.ndarray
-    exposure_total: np.ndarray
     exposure_by_state: np.ndarray
     window: np.ndarray
     severity: np.ndarray
@@ -353,7 +351,6 @@ def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
         stacked=stacked,
         traits=traits,
         exposure=stacked[EXPOSURE],
-        exposure_total=traits[EXPOSURE_TOTAL],
         window=traits[WINDOW],
         severity=traits[SEVERITY],
         arrived=traits[ARRIVED],
@@ -373,8 +370,7 @@ def _alive(model: MultilatModel, alive: list[Problem]) -> Alive:
     VERIFICATION,
     DENOMINATOR,
     BEST_SHOT,
-    EXPOSURE_TOTAL,
-) = range(9)
+) = range(8)
 #: Rows of :attr:`Problem.block <sim.problems.Problem.block>` (:func:`_traits`).
 EXPOSURE, PROBLEM_RELEVANCE = range(2)
 
@@ -382,11 +378,10 @@ EXPOSURE, PROBLEM_RELEVANCE = range(2)
 def _traits(model: MultilatModel, p: Problem) -> None:
     """Make a problem's fixed numbers and rows, kept on it for every later stack.
 
-    :attr:`Problem.traits <sim.problems.Problem.traits>` (shape ``(9, 1)``, one row per
+    :attr:`Problem.traits <sim.problems.Problem.traits>` (shape ``(8, 1)``, one row per
     kind, :data:`WINDOW` ...): its urgency window, severity, step of arrival, ``1 -``
-    its provision without cooperation, required effort, verification, its divisors of
-    provision (:func:`sim.issues.divisors`) and its exposure summed over states (as a
-    row of the stacked exposures sums: the same contiguous values, pairwise).
+    its provision without cooperation, required effort, verification and its divisors
+    of provision (:func:`sim.issues.divisors`).
     :attr:`Problem.block <sim.problems.Problem.block>` (shape ``(2, 1, n)``): its
     exposure and relevance (:data:`EXPOSURE`, :data:`PROBLEM_RELEVANCE`). Both are
     shaped so that a stack of problems is one concatenation along axis 1.
@@ -403,7 +398,6 @@ def _traits(model: MultilatModel, p: Problem) -> None:
             issue.required,
             p.verification,
             *divisors(issue, p.relevance, party_power),
-            p.block[EXPOSURE, 0].sum(),
         ],
         dtype=float,
     )[:, None]
@@ -430,7 +424,6 @@ def _open(model: MultilatModel, problems: list[Problem], al: Alive, rows: list[i
         key=key,
         problems=problems,
         exposure=exposure,
-        exposure_total=traits[EXPOSURE_TOTAL],
         exposure_by_state=exposure.sum(axis=0),
         window=traits[WINDOW],
         severity=traits[SEVERITY],
@@ -516,11 +509,15 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     al = _alive(model, alive)
     # the shadow problem: what the same problem does with no cooperation at all (only
     # national self-help), growing as it is left unaddressed
-    age = t - al.arrived
-    growth = 1 + b.urgency_growth * np.minimum(age * al.unprovided / al.window, 2.0)
-    shadow = al.severity * growth * al.unprovided
-    tally.shadow_state += shadow @ al.exposure
-    tally.shadow += float(shadow @ al.exposure_total)
+    tally.shadow += shadow_harm(
+        al.exposure,
+        al.severity,
+        al.window,
+        t - al.arrived,
+        al.unprovided,
+        b.urgency_growth,
+        tally.shadow_state,
+    )
 
     rows = [i for i, p in enumerate(alive) if p.open]
     if not rows:
@@ -539,20 +536,26 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
 
     effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
     _book_effort(o.forums, o.which, relevance, effort)
-    effort += rival_effort  # effort is this step's own array (from _agreements or divert_rows)
-    cost = np.multiply(o.severity[:, None], effort)
-    cost *= relevance
-    tally.cost_state += EFFORT_COST * w.n * cost.sum(axis=0)
-
+    if rival_effort is not None:
+        effort += rival_effort  # effort is this step's own array (from _agreements or divert_rows)
     plan = o.provision
-    delivered = provision(
-        effort, relevance, plan.technology, plan.party, plan.divisors, plan.great_power
+    delivered, harm = settle(
+        effort,
+        relevance,
+        o.exposure,
+        o.severity,
+        o.window,
+        np.array([p.unaddressed for p in problems]),
+        plan.technology,
+        plan.party,
+        plan.divisors,
+        plan.great_power,
+        np.array([b.urgency_growth, EFFORT_COST * w.n]),
+        tally.harm_state,
+        tally.cost_state,
+        tally.benefit_sum,
     )
-    unaddressed = np.array([p.unaddressed for p in problems])
-    growth = 1 + b.urgency_growth * np.minimum(unaddressed / o.window, 2.0)
-    harm = o.severity * growth * (1 - delivered)
-    tally.harm_state += harm @ o.exposure
-    tally.harm += float(harm @ o.exposure_total)
+    tally.harm += harm
     # legitimacy: voice in the deciding forum and benefit relative to exposure
     if o.forums:
         voices = _voices(model, o)
@@ -560,7 +563,6 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
         _perceive(model, o, delivered, voices.by_forum)
     tally.n_voiced += len(problems)
     tally.exposure_sum += o.exposure_by_state
-    tally.benefit_sum += delivered @ o.exposure
     for p, value in zip(problems, delivered.tolist(), strict=True):
         p.provision = value
         p.unaddressed += 1 - value  # urgency: the problem grows as far as it is left

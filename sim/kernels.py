@@ -240,3 +240,75 @@ def provision(
             v = min(1.0, least / divisors[2, r]) * divisors[3, r]
         value[r] = min(max(v, 0.0), 1.0)
     return value
+
+
+@njit(cache=True)
+def settle(
+    effort: np.ndarray,
+    relevance: np.ndarray,
+    exposure: np.ndarray,
+    severity: np.ndarray,
+    window: np.ndarray,
+    unaddressed: np.ndarray,
+    technology: np.ndarray,
+    party: np.ndarray,
+    divisors: np.ndarray,
+    great_power: np.ndarray,
+    rules: np.ndarray,
+    harm_state: np.ndarray,
+    cost_state: np.ndarray,
+    benefit_sum: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """Provision, harm and cost of the open problems this step (:mod:`sim.implementation`).
+
+    ``effort``, ``relevance`` and ``exposure`` are problem x state; ``severity``,
+    ``window`` and ``unaddressed`` (the provision missed so far) per problem;
+    ``technology`` ... ``great_power`` the :class:`sim.issues.ProvisionPlan`; ``rules``
+    the urgency growth and the cost of a unit of effort times the number of states.
+    Harm grows with the missed provision, up to ``1 + 2 x urgency growth`` after two
+    windows' worth, and falls with this step's provision. Adds each state's harm,
+    effort cost and benefit to the three tally rows in place; returns each problem's
+    provision and the summed harm.
+    """
+    k, n = effort.shape
+    growth_rate, cost_scale = rules[0], rules[1]
+    delivered = provision(effort, relevance, technology, party, divisors, great_power)
+    harm_total = 0.0
+    for r in range(k):
+        growth = 1 + growth_rate * min(unaddressed[r] / window[r], 2.0)
+        harm = severity[r] * growth * (1 - delivered[r])
+        exposed = 0.0
+        for c in range(n):
+            cost_state[c] += cost_scale * severity[r] * effort[r, c] * relevance[r, c]
+            harm_state[c] += harm * exposure[r, c]
+            benefit_sum[c] += delivered[r] * exposure[r, c]
+            exposed += exposure[r, c]
+        harm_total += harm * exposed
+    return delivered, harm_total
+
+
+@njit(cache=True)
+def shadow_harm(
+    exposure: np.ndarray,
+    severity: np.ndarray,
+    window: np.ndarray,
+    age: np.ndarray,
+    unprovided: np.ndarray,
+    growth_rate: float,
+    shadow_state: np.ndarray,
+) -> float:
+    """Harm of the shadow problems: the same problems with no cooperation at all.
+
+    Only national self-help provides (``1 - unprovided``), so each grows as it is left
+    unaddressed, up to ``1 + 2 x urgency growth`` (DESIGN.md, prototype lessons). Adds
+    each state's shadow harm to ``shadow_state`` in place and returns the sum.
+    """
+    k, n = exposure.shape
+    total = 0.0
+    for r in range(k):
+        growth = 1 + growth_rate * min(age[r] * unprovided[r] / window[r], 2.0)
+        harm = severity[r] * growth * unprovided[r]
+        for c in range(n):
+            shadow_state[c] += harm * exposure[r, c]
+            total += harm * exposure[r, c]
+    return total

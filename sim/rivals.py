@@ -156,18 +156,19 @@ class RivalForums:
 
     def divert_rows(
         self, problems: list[Problem], relevance: np.ndarray, effort: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Split effort (one row per problem) between the regime's forums and rival forums.
 
         A member of ``m`` rival forums that take part in a problem (every rival forum
         but one founded by the problem's party) keeps ``(1 - diversion)^m`` of its
         effort for the regime's forums and moves the rest there, in equal parts; the
         rival forums deliver it at :data:`RIVAL_YIELD` times ``1 - divisiveness``.
-        Returns the effort left in the regime's forums and the rival forums' effort.
+        Returns the effort left in the regime's forums and the rival forums' effort
+        (None when no rival forum is active).
         """
         active = self.active
         if not active:
-            return effort, np.zeros(effort.shape)
+            return effort, None
         split = self._split(problems, active)
         remaining = effort * split.kept_share
         moved = effort - remaining
