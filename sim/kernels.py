@@ -312,3 +312,121 @@ def shadow_harm(
             shadow_state[c] += harm * exposure[r, c]
             total += harm * exposure[r, c]
     return total
+
+
+@njit(cache=True)
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (:func:`sim.metrics.gini`)."""
+    n = len(x)
+    if n == 0:
+        return 0.0
+    ordered = np.sort(x)
+    total = 0.0
+    cumulated = 0.0
+    for v in ordered:
+        total += v
+        cumulated += total
+    if total <= 0:
+        return 0.0
+    return min(1.0, max(0.0, (n + 1 - 2 * (cumulated / total)) / n))
+
+
+@njit(cache=True)
+def forum_modularity(ties: np.ndarray, indicator: np.ndarray) -> float:
+    """Modularity over camps of the state network projected from forum x state ties.
+
+    ``indicator`` is state x camp (0/1). The weight between two states is the sum over
+    forums of the product of their ties, self-pairs left out; the sums are taken from
+    the ties directly (:func:`sim.metrics.camp_modularity`).
+    """
+    forums, n = ties.shape
+    camps = indicator.shape[1]
+    two_m = 0.0
+    strength = np.zeros(forums)
+    for f in range(forums):
+        squares = 0.0
+        for c in range(n):
+            strength[f] += ties[f, c]
+            squares += ties[f, c] ** 2
+        two_m += strength[f] ** 2 - squares
+    if forums == 0 or n == 0 or two_m <= 0:
+        return 0.0
+    degree = np.zeros(n)
+    for f in range(forums):
+        for c in range(n):
+            degree[c] += strength[f] * ties[f, c] - ties[f, c] ** 2
+    q = 0.0
+    for g in range(camps):
+        inside = 0.0
+        for f in range(forums):
+            within = 0.0
+            squares = 0.0
+            for c in range(n):
+                if indicator[c, g] > 0:
+                    within += ties[f, c]
+                    squares += ties[f, c] ** 2
+            inside += within**2 - squares
+        camp_degree = 0.0
+        for c in range(n):
+            if indicator[c, g] > 0:
+                camp_degree += degree[c]
+        q += inside / two_m - (camp_degree / two_m) ** 2
+    return max(-0.5, min(1.0, q))  # modularity's own bounds, against rounding
+
+
+@njit(cache=True)
+def state_metrics(
+    voice_sum: np.ndarray,
+    n_voiced: int,
+    benefit_sum: np.ndarray,
+    exposure_sum: np.ndarray,
+    net: np.ndarray,
+    kept_sum: np.ndarray,
+    kept_count: np.ndarray,
+    voice_weight: float,
+    developing: np.ndarray,
+    power: np.ndarray,
+    load: np.ndarray,
+) -> tuple[float, float, float, float, float, float]:
+    """The step's metrics that average over states (:func:`sim.metrics.compute`).
+
+    Each state's voice is its mean voice over the problems handled (0 if none), its
+    output the benefit it received over its exposure (0 if not exposed), and its
+    legitimacy ``voice_weight x voice + (1 - voice_weight) x output``
+    (PAPER.md#C1, PAPER.md#C12). ``net`` is each state's harm averted net of effort
+    costs (clipped at 0, for equity), ``load`` its seat load over bandwidth (at most 1).
+
+    Returns legitimacy, voice, legitimacy among developing states, capability (power
+    weighted mean keep rate; 0 kept of 0 counts 0), the developing states' burden and
+    equity (``1 - gini(net)``); NaN for the developing states' figures if there are none.
+    """
+    n = len(voice_sum)
+    legit = np.empty(n)
+    voice_total = 0.0
+    legit_total = 0.0
+    capability = 0.0
+    for c in range(n):
+        voice = voice_sum[c] / n_voiced if n_voiced else 0.0
+        output = benefit_sum[c] / exposure_sum[c] if exposure_sum[c] > 0 else 0.0
+        legit[c] = voice_weight * voice + (1 - voice_weight) * output
+        voice_total += voice
+        legit_total += legit[c]
+        capability += power[c] * (kept_sum[c] / max(kept_count[c], 1.0))
+    legit_developing = np.nan
+    burden = np.nan
+    if len(developing):
+        legit_developing = 0.0
+        burden = 0.0
+        for c in developing:
+            legit_developing += legit[c]
+            burden += load[c]
+        legit_developing /= len(developing)
+        burden /= len(developing)
+    return (
+        legit_total / n,
+        voice_total / n,
+        legit_developing,
+        capability,
+        burden,
+        1 - gini(net),
+    )

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
+
 if TYPE_CHECKING:
     from sim.model import MultilatModel
 
@@ -292,13 +294,7 @@ class Tally:
 
 def gini(x: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal)."""
-    x = np.sort(np.asarray(x, dtype=float))
-    n = len(x)
-    total = x.sum()
-    if n == 0 or total <= 0:
-        return 0.0
-    cum = np.cumsum(x)
-    return min(1.0, max(0.0, float((n + 1 - 2 * (cum.sum() / total)) / n)))
+    return float(kernels.gini(np.asarray(x, dtype=float)))
 
 
 def camp_modularity(
@@ -317,17 +313,7 @@ def camp_modularity(
 
 def forum_modularity(ties: np.ndarray, indicator: np.ndarray) -> float:
     """:func:`camp_modularity` from a forum x state matrix and a state x camp indicator."""
-    if ties.size == 0:
-        return 0.0
-    s = ties.sum(axis=1)
-    squared = ties**2
-    two_m = float((s**2 - squared.sum(axis=1)).sum())
-    if two_m <= 0:
-        return 0.0
-    degree = s @ ties - squared.sum(axis=0)
-    inside = ((ties @ indicator) ** 2 - squared @ indicator).sum(axis=0)
-    q = float((inside / two_m - (degree @ indicator / two_m) ** 2).sum())
-    return max(-0.5, min(1.0, q))  # modularity's own bounds, against rounding
+    return float(kernels.forum_modularity(ties, indicator))
 
 
 def _mean(values: list[float]) -> float:
@@ -338,42 +324,41 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else math.nan
 
 
-def _average(values: np.ndarray) -> float:
-    """Mean of a non-empty array (as ``numpy.mean`` computes it, without its overhead)."""
-    return float(values.sum() / len(values))
-
-
 def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
     """All metrics of this step from the model's state and the step's tally."""
     w = model.world
-    dev = w.developing
-    a = model.behaviour.voice_weight
-    voice = tally.voice_sum / tally.n_voiced if tally.n_voiced else np.zeros(w.n)
-    output = np.zeros(w.n)
-    np.divide(tally.benefit_sum, tally.exposure_sum, out=output, where=tally.exposure_sum > 0)
-    net = np.maximum(tally.shadow_state - tally.harm_state - tally.cost_state, 0.0)
-    legit = a * voice + (1 - a) * output
     forums = [f for f in model.forums if f.active]
     efforts = np.array(tally.efforts)
     total_effort = efforts.sum()
     frag = 1 - float(((efforts / total_effort) ** 2).sum()) if total_effort > 0 else math.nan
     ties = np.array([f.ties for f in forums]) if forums else np.zeros((0, w.n))
     seats = model.seats
-    load = np.minimum(1.0, seats / w.bandwidth)
+    legitimacy, voice, legitimacy_developing, capability, burden, equity = kernels.state_metrics(
+        tally.voice_sum,
+        tally.n_voiced,
+        tally.benefit_sum,
+        tally.exposure_sum,
+        np.maximum(tally.shadow_state - tally.harm_state - tally.cost_state, 0.0),
+        tally.kept_sum,
+        tally.kept_count,
+        model.behaviour.voice_weight,
+        w.developing,
+        w.power,
+        np.minimum(1.0, seats / w.bandwidth),
+    )
     c = model.counters
     return {
         "effectiveness": 1 - tally.harm / tally.shadow if tally.shadow > 0 else math.nan,
         "harm": tally.harm,
         "shadow_harm": tally.shadow,
-        "legitimacy": _average(legit),
-        "voice": _average(voice),
-        "legitimacy_developing": _average(legit[dev]) if len(dev) else math.nan,
+        "legitimacy": legitimacy,
+        "voice": voice,
+        "legitimacy_developing": legitimacy_developing,
         "fragmentation": frag,
         "rival_forums": float(sum(1 for f in forums if f.kind == "rival")),
         "bloc_modularity": forum_modularity(ties, w.camp_indicator),
         "solidarity": _mean(tally.solidarity),
-        # a state in no agreement has kept 0 of 0: its kept_sum is 0, and 0 / 1 is 0
-        "capability": float(w.power @ (tally.kept_sum / np.maximum(tally.kept_count, 1))),
+        "capability": capability,
         "flexibility": _ratio(c["in_window"], c["window_known"]),
         "time_to_agreement": _ratio(c["agreement_delay"], c["agreed"]),
         "ambition": _mean(tally.ambition),
@@ -382,8 +367,8 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "never_agreed": _ratio(c["ended_unagreed"], c["ended"]),
         "veto_count": float(tally.vetoes),
         "compliance_rate": _ratio(tally.delivered, tally.pledged),
-        "burden_developing": _average(load[dev]) if len(dev) else math.nan,
+        "burden_developing": burden,
         "transaction_costs": float(seats.sum() / w.total_bandwidth),
-        "equity": 1 - gini(net),
+        "equity": equity,
         "coalition_size": _mean(tally.sizes),
     }
