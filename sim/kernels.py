@@ -308,9 +308,11 @@ def shadow_harm(
     for r in range(k):
         growth = 1 + growth_rate * min(age[r] * unprovided[r] / window[r], 2.0)
         harm = severity[r] * growth * unprovided[r]
+        exposed = 0.0
         for c in range(n):
             shadow_state[c] += harm * exposure[r, c]
-            total += harm * exposure[r, c]
+            exposed += exposure[r, c]
+        total += harm * exposed  # as settle sums harm: equal harms give equal sums
     return total
 
 
@@ -430,3 +432,80 @@ def state_metrics(
         burden,
         1 - gini(net),
     )
+
+
+@njit(cache=True)
+def positions(
+    interest: np.ndarray,
+    split: np.ndarray,
+    block: np.ndarray,
+    group: np.ndarray,
+    affinity: np.ndarray,
+    reputation: np.ndarray,
+    proposer: int,
+    proposer_group: int,
+    trust_weight: float,
+    noise: np.ndarray,
+    draws: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Each candidate's own acceptable ambition, whether it opposes, and the demand.
+
+    The ambition is the candidate's interest, plus ``trust_weight`` times its trust in
+    the proposer above 0.5, minus its alignment split, plus noise, clipped to 0..1; it
+    opposes where its uniform draw falls below its ``block`` probability; the demand is
+    the value a quarter of the ambitions reach (nearest rank) (:mod:`sim.positions`).
+    """
+    n = len(interest)
+    rep = (1 - AFFINITY_WEIGHT) * reputation[proposer]
+    ambition = np.empty(n)
+    oppose = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        trusting = trust_weight * (AFFINITY_WEIGHT * affinity[group[i], proposer_group] + rep - 0.5)
+        ambition[i] = min(max(interest[i] + trusting - split[i] + noise[i], 0.0), 1.0)
+        oppose[i] = draws[i] < block[i]
+    demand = 0.0
+    if n:
+        demand = np.sort(ambition)[n - max(1, (n + 3) // 4)]
+    return ambition, oppose, demand
+
+
+@njit(cache=True)
+def deliberate(
+    own: np.ndarray,
+    oppose: np.ndarray,
+    group: np.ndarray,
+    states: np.ndarray,
+    affinity: np.ndarray,
+    reputation: np.ndarray,
+    deliberation: float,
+) -> np.ndarray:
+    """Ambitions after deliberation (:func:`sim.positions.deliberate_positions`).
+
+    The candidates that do not oppose move toward their mean ambition by
+    ``deliberation`` times the mean trust among them (self-pairs included, as
+    :meth:`sim.trust.Trust.among`); the others keep their own.
+    """
+    n = len(own)
+    ambition = own.copy()
+    groups = affinity.shape[0]
+    counts = np.zeros(groups)
+    keen = 0
+    total = 0.0
+    rep = 0.0
+    for i in range(n):
+        if not oppose[i]:
+            keen += 1
+            counts[group[i]] += 1.0
+            total += own[i]
+            rep += reputation[states[i]]
+    if keen > 1:
+        mutual = 0.0
+        for g in range(groups):
+            for h in range(groups):
+                mutual += counts[g] / keen * affinity[g, h] * (counts[h] / keen)
+        pull = deliberation * (AFFINITY_WEIGHT * mutual + (1 - AFFINITY_WEIGHT) * rep / keen)
+        mean = total / keen
+        for i in range(n):
+            if not oppose[i]:
+                ambition[i] = own[i] + pull * (mean - own[i])
+    return ambition

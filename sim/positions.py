@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import kernels
 from sim.behaviour import Behaviour
 from sim.problems import Problem
 from sim.trust import Trust
@@ -188,22 +189,31 @@ def take_positions(
         s = prepare_stance(world, trust, b, rivalry, problem, candidates.copy(), proposer)
         problem.stance = s
     n = len(candidates)
-    # trust in the proposer, by the candidate's group
-    trusting = b.trust_weight * (trust.toward_state(s.proposer) - 0.5)
-    a = s.interest + trusting[s.group] - s.split + rng.normal(0.0, b.position_noise, n)
-    a = a.clip(0.0, 1.0)
-
-    # rng.random(n) is rng.uniform(size=n) bit for bit; in [0, 1), so ALWAYS and NEVER hold
-    oppose = rng.random(n) < s.block
-
-    # what the keenest quarter asks for before deliberation: the yardstick of the lowest
-    # common denominator (PAPER.md#C3; DESIGN.md prototype lessons)
+    noise = rng.normal(0.0, b.position_noise, n)
+    # in [0, 1), so ALWAYS and NEVER hold
+    draws = rng.random(n)
+    # the ambition rises with trust in the proposer; the demand, what the keenest
+    # quarter asks for before deliberation, is the yardstick of the lowest common
+    # denominator (PAPER.md#C3; DESIGN.md prototype lessons)
+    a, oppose, demand = kernels.positions(
+        s.interest,
+        s.split,
+        s.block,
+        s.group,
+        trust.affinity,
+        trust.reputation,
+        s.proposer,
+        int(trust.group[s.proposer]),
+        b.trust_weight,
+        noise,
+        draws,
+    )
     pos = Positions(
         states=candidates,
         ambition=a,
         oppose=oppose,
         proposer=s.proposer,
-        demand=upper_quartile(a),
+        demand=demand,
         own=a,
         deliberated=False,
         group=s.group,
@@ -223,15 +233,15 @@ def deliberate_positions(pos: Positions, trust: Trust, behaviour: Behaviour) -> 
     if pos.deliberated:
         return pos
     assert pos.group is not None and pos.own is not None
-    a = pos.own.copy()
-    keen = ~pos.oppose
-    if int(np.count_nonzero(keen)) > 1:
-        pull = behaviour.deliberation * trust.among_groups(
-            pos.group[keen], trust.reputation[pos.states[keen]]
-        )
-        mine = a[keen]
-        a[keen] = mine + pull * (mine.sum() / len(mine) - mine)  # numpy.mean's arithmetic
-    pos.ambition = a
+    pos.ambition = kernels.deliberate(
+        pos.own,
+        pos.oppose,
+        pos.group,
+        pos.states,
+        trust.affinity,
+        trust.reputation,
+        behaviour.deliberation,
+    )
     pos.deliberated = True
     pos.group = None
     return pos
