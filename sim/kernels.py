@@ -40,9 +40,11 @@ def agreements_step(
     legitimacy_rows: np.ndarray,
     efficiency: np.ndarray,
     relevance: np.ndarray,
-    draws: np.ndarray,
+    noise: np.ndarray,
+    keep_draws: np.ndarray,
     slip_draws: np.ndarray,
-    rules: np.ndarray,
+    w_trust: float,
+    eta: float,
     kept_sum: np.ndarray,
     kept_count: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -52,7 +54,7 @@ def agreements_step(
     ----------
     signed : numpy.ndarray
         Agreement x state (bool): the signatories. Their entries, in row-major order,
-        are the order of ``base`` and of the rows of ``draws``.
+        are the order of ``base``, ``noise`` and ``keep_draws``.
     base : numpy.ndarray
         Per entry: the fixed part of compliance (``compliance_base``).
     group, affinity, reputation : numpy.ndarray
@@ -70,13 +72,13 @@ def agreements_step(
         Per state: the share of effort left after transaction costs.
     relevance : numpy.ndarray
         Agreement x state: the relevance of its problem (for ``delivered``).
-    draws : numpy.ndarray
-        Shape ``(2, entries)``: compliance noise, and the uniform that says whether
-        the entry kept its commitment (kept where below its compliance).
+    noise, keep_draws : numpy.ndarray
+        Per entry: compliance noise, and the uniform that says whether the entry kept
+        its commitment (kept where below its compliance).
     slip_draws : numpy.ndarray
         Per agreement: the uniform of its principal-agent slippage.
-    rules : numpy.ndarray
-        ``w_trust`` (compliance's weight on trust) and the trust learning rate.
+    w_trust, eta : float
+        Compliance's weight on trust, and the trust learning rate.
     kept_sum, kept_count : numpy.ndarray
         Per state, added to in place: its summed compliance and its number of
         agreements (the tally of ``capability``).
@@ -92,7 +94,6 @@ def agreements_step(
     """
     k, n = signed.shape
     groups = affinity.shape[0]
-    w_trust, eta = rules[0], rules[1]
     ambition, follow, slippage, capacity = agreement[0], agreement[1], agreement[2], agreement[3]
     # members per group and mean reputation of each set, before reciprocity
     counts = np.zeros((k, groups))
@@ -130,14 +131,14 @@ def agreements_step(
         weighted = 0.0
         for c in range(n):
             if signed[r, c]:
-                x = base[e] + w_trust * toward[r, group[c]] + draws[0, e]
+                x = base[e] + w_trust * toward[r, group[c]] + noise[e]
                 x = min(max(x, 0.0), 1.0)
                 complied[c] = x
                 total += x
                 weighted += x * relevance[r, c]
                 kept_sum[c] += x
                 kept_count[c] += 1.0
-                if draws[1, e] < x:
+                if keep_draws[e] < x:
                     kept_by_state[c] += 1.0
                     kept_by_group[r, group[c]] += 1.0
                 e += 1
@@ -254,7 +255,8 @@ def settle(
     party: np.ndarray,
     divisors: np.ndarray,
     great_power: np.ndarray,
-    rules: np.ndarray,
+    growth_rate: float,
+    cost_scale: float,
     harm_state: np.ndarray,
     cost_state: np.ndarray,
     benefit_sum: np.ndarray,
@@ -263,15 +265,15 @@ def settle(
 
     ``effort``, ``relevance`` and ``exposure`` are problem x state; ``severity``,
     ``window`` and ``unaddressed`` (the provision missed so far) per problem;
-    ``technology`` ... ``great_power`` the :class:`sim.issues.ProvisionPlan`; ``rules``
-    the urgency growth and the cost of a unit of effort times the number of states.
+    ``technology`` ... ``great_power`` the :class:`sim.issues.ProvisionPlan`;
+    ``growth_rate`` the urgency growth and ``cost_scale`` the cost of a unit of effort
+    times the number of states.
     Harm grows with the missed provision, up to ``1 + 2 x urgency growth`` after two
     windows' worth, and falls with this step's provision. Adds each state's harm,
     effort cost and benefit to the three tally rows in place; returns each problem's
     provision and the summed harm.
     """
     k, n = effort.shape
-    growth_rate, cost_scale = rules[0], rules[1]
     delivered = provision(effort, relevance, technology, party, divisors, great_power)
     harm_total = 0.0
     for r in range(k):
