@@ -357,12 +357,15 @@ MODULE_TARGETS = (
     ("sim.model", "implement"),
     ("sim.implementation", "_agreements"),
     ("sim.implementation", "_terms"),
-    ("sim.implementation", "_book_effort"),
+    ("sim.implementation", "_forums"),
     ("sim.implementation", "_in_force"),
     ("sim.implementation", "_open"),
     ("sim.implementation", "_alive"),
     ("sim.implementation", "_voices"),
-    ("sim.implementation", "_perceive"),
+    ("sim.implementation", "agreements_step"),
+    ("sim.implementation", "settle"),
+    ("sim.implementation", "shadow_harm"),
+    ("sim.implementation", "forums_step"),
     ("sim.regimes.base", "take_positions"),
     ("sim.regimes.charter", "take_positions"),
     ("sim.regimes.coalition", "take_positions"),
@@ -373,9 +376,7 @@ MODULE_TARGETS = (
     ("sim.regimes.base", "consensus"),
     ("sim.positions", "prepare_stance"),
     ("sim.positions", "choose_proposer"),
-    ("sim.positions", "upper_quartile"),
     ("sim.metrics", "forum_modularity"),
-    ("sim.metrics", "gini"),
 )
 
 #: Methods wrapped on the instances: (attribute path from the model, method names).
@@ -387,8 +388,7 @@ INSTANCE_TARGETS = (
     ("datacollector", ("collect",)),
     ("regime", ("before_step", "convene", "decide", "voice", "invitees", "mandate")),
     ("regime", ("_refresh_council_voice",)),
-    ("trust", ("join_sets", "members", "sets_trust", "reciprocate_sets", "revert")),
-    ("trust", ("toward_state", "among_groups")),
+    ("trust", ("revert",)),
     ("rivals", ("step", "divert_rows", "_split")),
 )
 

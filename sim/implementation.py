@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.forums import Forum
 from sim.issues import ProvisionPlan, baseline_provision, divisors, provision_plan
-from sim.kernels import agreements_step, settle, shadow_harm
+from sim.kernels import agreements_step, forums_step, settle, shadow_harm
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
 
@@ -213,9 +213,9 @@ class Alive:
 class Open:
     """The open problems and their forums, stacked: what changes only when they change.
 
-    ``which`` is the forum x problem incidence (a zero column for a problem no forum
-    took up); ``exposed`` and ``exposed_any`` are each forum's summed exposure over its
-    problems and where it is positive.
+    ``handler`` is each problem's forum as a row of ``forums`` (-1 for a problem no
+    forum took up), ``which`` the same as a forum x problem 0/1 incidence (a zero
+    column for such a problem) and ``handled`` its row sums.
     """
 
     key: tuple[tuple[int, int], ...]
@@ -227,10 +227,9 @@ class Open:
     relevance: np.ndarray
     provision: ProvisionPlan
     forums: list[Forum]
+    handler: np.ndarray
     which: np.ndarray
     handled: np.ndarray
-    exposed: np.ndarray
-    exposed_any: np.ndarray
 
 
 @dataclass(eq=False)
@@ -420,8 +419,7 @@ def _open(model: MultilatModel, problems: list[Problem], al: Alive, rows: list[i
     else:  # take gives contiguous blocks (a[:, rows] would not)
         stacked, traits = al.stacked.take(rows, axis=1), al.traits.take(rows, axis=1)
     exposure = stacked[EXPOSURE]
-    forums, which, handled = _forum_incidence(problems)
-    exposed = which @ exposure
+    forums, handler, which, handled = _forum_incidence(problems)
     cached = Open(
         key=key,
         problems=problems,
@@ -441,10 +439,9 @@ def _open(model: MultilatModel, problems: list[Problem], al: Alive, rows: list[i
             capacity=[p.forum.capacity if p.forum is not None else 0.0 for p in problems],
         ),
         forums=forums,
+        handler=handler,
         which=which,
         handled=handled,
-        exposed=exposed,
-        exposed_any=exposed > 0,
     )
     model.stacks["open"] = cached
     return cached
@@ -536,13 +533,12 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
             effort[agreed] = _agreements(model, problems, agreed, efficiency, tally)
     tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
 
-    effort, rival_effort = model.rivals.divert_rows(problems, relevance, effort)
-    _book_effort(o.forums, o.which, relevance, effort)
-    if rival_effort is not None:
-        effort += rival_effort  # effort is this step's own array (from _agreements or divert_rows)
+    effort, rival = model.rivals.divert_rows(problems, relevance, effort)
     plan = o.provision
     delivered, harm = settle(
         effort,
+        effort if rival is None else rival,
+        rival is not None,
         relevance,
         o.exposure,
         o.severity,
@@ -563,7 +559,7 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     if o.forums:
         voices = _voices(model, o)
         tally.voice_sum += voices.total
-        _perceive(model, o, delivered, voices.by_forum)
+        _forums(model, o, effort, delivered, voices.by_forum)
     tally.n_voiced += len(problems)
     tally.exposure_sum += o.exposure_by_state
     for p, value in zip(problems, delivered.tolist(), strict=True):
@@ -574,53 +570,56 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
             p.resolved = t
 
 
-def _perceive(model: MultilatModel, o: Open, delivered: np.ndarray, voice: np.ndarray) -> None:
-    """Each state's perceived legitimacy of each forum that handled problems this step.
+def _forums(
+    model: MultilatModel, o: Open, effort: np.ndarray, delivered: np.ndarray, voice: np.ndarray
+) -> None:
+    """Book effort to the forums that handle the open problems, and update their
+    cooperation ties and perceived legitimacy (:func:`sim.kernels.forums_step`).
 
-    It moves toward ``a x`` the mean voice the forum gave the state (``voice``, forum x
-    state) ``+ (1 - a) x`` the benefit it delivered relative to the state's exposure
-    (PAPER.md#C1, PAPER.md#C12).
-    """
-    b = model.behaviour
-    benefit = (o.which * delivered) @ o.exposure
-    output = np.divide(benefit, o.exposed, out=np.zeros(benefit.shape), where=o.exposed_any)
-    target = b.voice_weight * voice + (1 - b.voice_weight) * output
-    legitimacy = np.array([f.legitimacy for f in o.forums])
-    legitimacy += b.legitimacy_memory * (target - legitimacy)
-    for forum, row in zip(o.forums, legitimacy, strict=True):
-        forum.legitimacy = row
+    ``effort`` is what went through the regime's forums (rival forums book their own,
+    :meth:`sim.rivals.RivalForums.divert_rows`); ``voice`` is each forum's mean voice
+    over its problems (forum x state).
+    """  # noqa: D205
+    b, forums = model.behaviour, o.forums
+    ties = np.array([f.ties for f in forums])
+    legitimacy = np.array([f.legitimacy for f in forums])
+    booked = forums_step(
+        effort,
+        o.relevance,
+        o.exposure,
+        delivered,
+        o.handler,
+        np.array([f.members for f in forums]),
+        ties,
+        legitimacy,
+        voice,
+        TIE_MEMORY,
+        b.voice_weight,
+        b.legitimacy_memory,
+    )
+    for forum, value, tie_row, legitimacy_row in zip(
+        forums, booked.tolist(), ties, legitimacy, strict=True
+    ):
+        forum.effort += value
+        forum.ties = tie_row
+        forum.legitimacy = legitimacy_row
 
 
-def _forum_incidence(problems: list[Problem]) -> tuple[list, np.ndarray, np.ndarray]:
-    """The forums that handle the problems (first-seen order), a forum x problem 0/1
-    matrix saying which handles which (a zero column for a problem with no forum), and
-    the number of problems each forum handles (a column: the matrix's row sums).
+def _forum_incidence(
+    problems: list[Problem],
+) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """The forums that handle the problems (first-seen order), each problem's forum as
+    a row of that list (-1 for none), the same as a forum x problem 0/1 matrix (a zero
+    column for a problem with no forum), and the number of problems each forum handles
+    (a column: the matrix's row sums).
     """  # noqa: D205
     handlers = [p.forum for p in problems]
     # forums hash and compare by identity (eq=False)
     forums = [f for f in dict.fromkeys(handlers) if f is not None]
     row = {id(f): j for j, f in enumerate(forums)}
     handler = [row[id(f)] if f is not None else -1 for f in handlers]
-    which = (np.arange(len(forums))[:, None] == np.array(handler)).astype(float)
+    rows = np.array(handler, dtype=np.int64)
+    which = (np.arange(len(forums))[:, None] == rows).astype(float)
     # whole numbers: what summing the 0/1 rows gives
     handled = np.array([handlers.count(f) for f in forums], dtype=float)[:, None]
-    return forums, which, handled
-
-
-def _book_effort(
-    forums: list, which: np.ndarray, relevance: np.ndarray, effort: np.ndarray
-) -> None:
-    """Book effort to the forums that handle the problems; update cooperation ties."""
-    if not forums:
-        return
-    booked = which @ (relevance * effort).sum(axis=1)
-    summed = which @ effort  # forum x state: effort through each forum this step
-    ties = np.array([f.ties for f in forums])
-    # ties += TIE_MEMORY x (summed x members - ties), the steps in place
-    summed *= np.array([f.members for f in forums])
-    summed -= ties
-    summed *= TIE_MEMORY
-    ties += summed
-    for forum, value, row in zip(forums, booked.tolist(), ties, strict=True):
-        forum.effort += value
-        forum.ties = row
+    return forums, rows, which, handled

@@ -246,6 +246,8 @@ def provision(
 @njit(cache=True)
 def settle(
     effort: np.ndarray,
+    rival: np.ndarray,
+    diverted: bool,
     relevance: np.ndarray,
     exposure: np.ndarray,
     severity: np.ndarray,
@@ -263,7 +265,8 @@ def settle(
 ) -> tuple[np.ndarray, float]:
     """Provision, harm and cost of the open problems this step (:mod:`sim.implementation`).
 
-    ``effort``, ``relevance`` and ``exposure`` are problem x state; ``severity``,
+    ``effort`` (through the regime's forums), ``rival`` (through rival forums, read
+    only if ``diverted``), ``relevance`` and ``exposure`` are problem x state; ``severity``,
     ``window`` and ``unaddressed`` (the provision missed so far) per problem;
     ``technology`` ... ``great_power`` the :class:`sim.issues.ProvisionPlan`;
     ``growth_rate`` the urgency growth and ``cost_scale`` the cost of a unit of effort
@@ -274,6 +277,8 @@ def settle(
     provision and the summed harm.
     """
     k, n = effort.shape
+    if diverted:
+        effort = effort + rival
     delivered = provision(effort, relevance, technology, party, divisors, great_power)
     harm_total = 0.0
     for r in range(k):
@@ -511,3 +516,55 @@ def deliberate(
             if not oppose[i]:
                 ambition[i] = own[i] + pull * (mean - own[i])
     return ambition
+
+
+@njit(cache=True)
+def forums_step(
+    effort: np.ndarray,
+    relevance: np.ndarray,
+    exposure: np.ndarray,
+    delivered: np.ndarray,
+    handler: np.ndarray,
+    members: np.ndarray,
+    ties: np.ndarray,
+    legitimacy: np.ndarray,
+    voice: np.ndarray,
+    tie_memory: float,
+    voice_weight: float,
+    legitimacy_memory: float,
+) -> np.ndarray:
+    """What the forums that handled problems this step take from it.
+
+    ``effort`` (the effort through the regime's forums), ``relevance`` and
+    ``exposure`` are problem x state, ``delivered`` the problems' provision and
+    ``handler`` the row of each problem's forum (-1 for none) in ``members``, ``ties``,
+    ``legitimacy`` and ``voice`` (forum x state; ``voice`` the forum's mean voice over
+    its problems). In place, each forum's ties move by ``tie_memory`` toward the
+    effort its members put through it, and each state's perceived legitimacy of it by
+    ``legitimacy_memory`` toward ``voice_weight x voice + (1 - voice_weight) x`` the
+    benefit the forum delivered to the state over the state's exposure to its
+    problems (PAPER.md#C1, PAPER.md#C12). Returns each forum's relevance-weighted
+    effort (fragmentation).
+    """
+    k, n = effort.shape
+    forums = ties.shape[0]
+    booked = np.zeros(forums)
+    summed = np.zeros((forums, n))
+    benefit = np.zeros((forums, n))
+    exposed = np.zeros((forums, n))
+    for r in range(k):
+        f = handler[r]
+        if f < 0:
+            continue
+        for c in range(n):
+            booked[f] += relevance[r, c] * effort[r, c]
+            summed[f, c] += effort[r, c]
+            benefit[f, c] += delivered[r] * exposure[r, c]
+            exposed[f, c] += exposure[r, c]
+    for f in range(forums):
+        for c in range(n):
+            ties[f, c] += tie_memory * (summed[f, c] * members[f, c] - ties[f, c])
+            output = benefit[f, c] / exposed[f, c] if exposed[f, c] > 0 else 0.0
+            target = voice_weight * voice[f, c] + (1 - voice_weight) * output
+            legitimacy[f, c] += legitimacy_memory * (target - legitimacy[f, c])
+    return booked
