@@ -389,7 +389,7 @@ INSTANCE_TARGETS = (
     ("regime", ("before_step", "convene", "decide", "voice", "invitees", "mandate")),
     ("regime", ("_refresh_council_voice",)),
     ("trust", ("revert",)),
-    ("rivals", ("step", "divert_rows", "_split")),
+    ("rivals", ("step", "divert_rows", "_make_table")),
 )
 
 

@@ -568,3 +568,41 @@ def forums_step(
             target = voice_weight * voice[f, c] + (1 - voice_weight) * output
             legitimacy[f, c] += legitimacy_memory * (target - legitimacy[f, c])
     return booked
+
+
+@njit(cache=True)
+def divert(
+    effort: np.ndarray,
+    relevance: np.ndarray,
+    rows: np.ndarray,
+    keep: np.ndarray,
+    takes_part: np.ndarray,
+    membership: np.ndarray,
+    kept_share: np.ndarray,
+    seats: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split effort (problem x state) between the regime's forums and rival forums.
+
+    ``rows`` picks each problem's row of the rival forums' table
+    (:class:`sim.rivals.Table`: which forums act on it, the share of effort each state
+    keeps for the regime's forums, the acting forums each state sits in, at least 1);
+    ``keep`` is what rival forums make of the effort they draw on each problem. Returns
+    the effort left in the regime's forums, the rival forums' effort, and each rival
+    forum's relevance-weighted effort, shared equally among the acting forums a state
+    sits in (:meth:`sim.rivals.RivalForums.divert_rows`).
+    """
+    k, n = effort.shape
+    forums = membership.shape[0]
+    remaining = np.empty((k, n))
+    rival = np.empty((k, n))
+    booked = np.zeros(forums)
+    for r in range(k):
+        row = rows[r]
+        for c in range(n):
+            left = effort[r, c] * kept_share[row, c]
+            remaining[r, c] = left
+            rival[r, c] = (effort[r, c] - left) * keep[r]
+            per_seat = relevance[r, c] * rival[r, c] / seats[row, c]
+            for f in range(forums):
+                booked[f] += takes_part[row, f] * membership[f, c] * per_seat
+    return remaining, rival, booked

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.forums import Forum
 from sim.problems import Problem
 
@@ -37,9 +38,9 @@ RIVAL_YIELD = 0.5
 class Table:
     """What a set of active rival forums alone fixes of the split of effort on any problem.
 
-    A rival forum acts on every problem but one its founder is the party to, so a
-    problem's row of :class:`Split` depends only on whether its party founded one of
-    the forums (and which). This table holds one row per founder (the forums that act on
+    A rival forum acts on every problem but one its founder is the party to, so how
+    effort on a problem splits depends only on whether its party founded one of the
+    forums (and which). This table holds one row per founder (the forums that act on
     a problem against that founder) and a last row for every other problem, so that a
     new list of problems only picks rows. Rival forums never change their members, so
     the table is kept while the same forums are active.
@@ -50,8 +51,12 @@ class Table:
         Ids of the rival forums it was computed for.
     row : dict
         Founder -> its row; any other party takes the last row.
-    takes_part, kept_share, seats : numpy.ndarray
-        One row per founder plus one: as in :class:`Split`.
+    takes_part : numpy.ndarray
+        Row x forum: 1 where the rival forum acts on the row's problems.
+    kept_share : numpy.ndarray
+        Row x state: ``(1 - diversion)^m`` for a state in ``m`` acting rival forums.
+    seats : numpy.ndarray
+        Row x state: acting rival forums a state is in, at least 1.
     membership : numpy.ndarray
         Forum x state: 1 for members.
     """
@@ -64,40 +69,11 @@ class Table:
     membership: np.ndarray
 
 
-@dataclass(eq=False)
-class Split:
-    """How effort on a list of problems splits with a set of active rival forums.
-
-    Attributes
-    ----------
-    key : tuple
-        Problem ids and rival forum ids it was computed for.
-    takes_part : numpy.ndarray
-        Problem x forum: 1 where the rival forum acts on the problem (not its party's).
-    membership : numpy.ndarray
-        Forum x state: 1 for members.
-    kept_share : numpy.ndarray
-        Problem x state: ``(1 - diversion)^m`` for a state in ``m`` acting rival forums.
-    keep : numpy.ndarray
-        Problem x 1: what rival forums make of the effort they draw.
-    seats : numpy.ndarray
-        Problem x state: acting rival forums a state is in, at least 1.
-    """
-
-    key: tuple
-    takes_part: np.ndarray
-    membership: np.ndarray
-    kept_share: np.ndarray
-    keep: np.ndarray
-    seats: np.ndarray
-
-
 class RivalForums:
     """Founding, membership, effort and fading of rival forums."""
 
     def __init__(self, model: MultilatModel) -> None:
         self.model = model
-        self._cached: Split | None = None
         self._table: Table | None = None
 
     @property
@@ -169,37 +145,24 @@ class RivalForums:
         active = self.active
         if not active:
             return effort, None
-        split = self._split(problems, active)
-        remaining = effort * split.kept_share
-        moved = effort - remaining
-        rival = moved * split.keep
-        per_seat = relevance * rival / split.seats  # rival is 0 where a state has no seat
-        booked = ((split.takes_part.T @ per_seat) * split.membership).sum(axis=1)
-        for f, value in zip(active, booked.tolist(), strict=True):
-            f.effort += value
-        return remaining, rival
-
-    def _split(self, problems: list[Problem], active: list[Forum]) -> Split:
-        """The :class:`Split` of effort on ``problems`` (reused while nothing changes)."""
         forum_ids = tuple([f.id for f in active])
-        key = (tuple([p.id for p in problems]), forum_ids)
-        if self._cached is not None and self._cached.key == key:
-            return self._cached
         table = self._table
         if table is None or table.key != forum_ids:
             table = self._table = self._make_table(forum_ids, active)
         last = len(table.row)
-        rows = [table.row.get(p.party, last) for p in problems]
-        keep = RIVAL_YIELD * (1 - np.array([p.divisiveness for p in problems]))
-        self._cached = Split(
-            key=key,
-            takes_part=table.takes_part[rows],
-            membership=table.membership,
-            kept_share=table.kept_share[rows],
-            keep=keep[:, None],
-            seats=table.seats[rows],
+        remaining, rival, booked = kernels.divert(
+            effort,
+            relevance,
+            np.array([table.row.get(p.party, last) for p in problems], dtype=np.int64),
+            RIVAL_YIELD * (1 - np.array([p.divisiveness for p in problems])),
+            table.takes_part,
+            table.membership,
+            table.kept_share,
+            table.seats,
         )
-        return self._cached
+        for f, value in zip(active, booked.tolist(), strict=True):
+            f.effort += value
+        return remaining, rival
 
     def _make_table(self, key: tuple, active: list[Forum]) -> Table:
         """The :class:`Table` of the rival forums ``active`` (ids ``key``)."""
