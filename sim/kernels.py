@@ -606,3 +606,54 @@ def divert(
             for f in range(forums):
                 booked[f] += takes_part[row, f] * membership[f, c] * per_seat
     return remaining, rival, booked
+
+
+@njit(cache=True)
+def stance(
+    candidates: np.ndarray,
+    relevance: np.ndarray,
+    exposure: np.ndarray,
+    alignment: np.ndarray,
+    great_power: np.ndarray,
+    group: np.ndarray,
+    proposer: int,
+    party: int,
+    rivalry: float,
+    divisiveness: float,
+    block_propensity: float,
+    linkage: float,
+    cost_weight: float,
+    alignment_split: float,
+    always: float,
+    never: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The fixed part of the candidates' positions (:func:`sim.positions.prepare_stance`).
+
+    Returns each candidate's interest (exposure minus ``cost_weight`` times its share
+    of the candidates' relevance), its alignment split, its probability of opposing
+    (``always`` for the party, ``never`` for the proposer) and its trust group.
+    """
+    n = len(candidates)
+    total = 0.0
+    for i in range(n):
+        total += relevance[candidates[i]]
+    total = max(total, 1e-12)
+    interest = np.empty(n)
+    split = np.empty(n)
+    block = np.empty(n)
+    groups = np.empty(n, dtype=group.dtype)
+    for i in range(n):
+        c = candidates[i]
+        dist = abs(alignment[c] - alignment[proposer]) / 2
+        interest[i] = exposure[c] - cost_weight * (relevance[c] / total)
+        split[i] = alignment_split * rivalry * divisiveness * dist
+        p = block_propensity * rivalry * divisiveness * dist * (1.0 if great_power[c] else 0.5)
+        if great_power[c] and dist > 0.5:
+            p += linkage * rivalry  # issue linkage: great powers tie it to other disputes
+        if c == proposer:
+            p = never
+        elif c == party:
+            p = always
+        block[i] = p
+        groups[i] = group[c]
+    return interest, split, block, groups

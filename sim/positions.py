@@ -123,26 +123,37 @@ def prepare_stance(
     asked = proposer
     if proposer is None:
         proposer = choose_proposer(problem, candidates)
-    r = problem.relevance[candidates]
-    share = r / max(float(r.sum()), 1e-12)
-    dist = np.abs(world.alignment[candidates] - world.alignment[proposer]) / 2
-    div = problem.divisiveness
-    gp = world.great_power[candidates]
-    p = b.block_propensity * rivalry * div * dist * np.where(gp, 1.0, 0.5)
-    p = p + np.where(gp & (dist > 0.5), b.linkage * rivalry, 0.0)
-    if problem.party >= 0:  # no candidate is party -1
-        p[candidates == problem.party] = ALWAYS  # the party always opposes ...
-    p[candidates == proposer] = NEVER  # ... unless it drafts; the proposer never does
+    # alignment distance to the proposer splits positions and, for great powers, links
+    # the issue to other disputes (PAPER.md#C4, PAPER.md#C11); the party always opposes
+    # (PAPER.md#C2) unless it drafts; the proposer never does
+    interest, split, block, group = kernels.stance(
+        candidates,
+        problem.relevance,
+        problem.exposure,
+        world.alignment,
+        world.great_power,
+        trust.group,
+        proposer,
+        problem.party,
+        rivalry,
+        problem.divisiveness,
+        b.block_propensity,
+        b.linkage,
+        b.cost_weight,
+        b.alignment_split,
+        ALWAYS,
+        NEVER,
+    )
     return Stance(
         candidates=candidates,
         proposer=proposer,
         asked=asked,
         rivalry=rivalry,
         behaviour=b,
-        interest=problem.exposure[candidates] - b.cost_weight * share,
-        split=b.alignment_split * rivalry * div * dist,
-        block=p,
-        group=trust.group[candidates],
+        interest=interest,
+        split=split,
+        block=block,
+        group=group,
     )
 
 
