@@ -389,28 +389,38 @@ def state_metrics(
     n_voiced: int,
     benefit_sum: np.ndarray,
     exposure_sum: np.ndarray,
-    net: np.ndarray,
+    shadow_state: np.ndarray,
+    harm_state: np.ndarray,
+    cost_state: np.ndarray,
     kept_sum: np.ndarray,
     kept_count: np.ndarray,
     voice_weight: float,
     developing: np.ndarray,
     power: np.ndarray,
-    load: np.ndarray,
-) -> tuple[float, float, float, float, float, float]:
+    seats: np.ndarray,
+    bandwidth: np.ndarray,
+) -> tuple[float, float, float, float, float, float, float]:
     """The step's metrics that average over states (:func:`sim.metrics.compute`).
 
     Each state's voice is its mean voice over the problems handled (0 if none), its
     output the benefit it received over its exposure (0 if not exposed), and its
     legitimacy ``voice_weight x voice + (1 - voice_weight) x output``
-    (PAPER.md#C1, PAPER.md#C12). ``net`` is each state's harm averted net of effort
-    costs (clipped at 0, for equity), ``load`` its seat load over bandwidth (at most 1).
+    (PAPER.md#C1, PAPER.md#C12). Its net benefit is the harm its shadow problems would
+    have done minus the harm done and its effort costs (clipped at 0), its load its
+    seats over its bandwidth (at most 1).
 
     Returns legitimacy, voice, legitimacy among developing states, capability (power
-    weighted mean keep rate; 0 kept of 0 counts 0), the developing states' burden and
-    equity (``1 - gini(net)``); NaN for the developing states' figures if there are none.
+    weighted mean keep rate; 0 kept of 0 counts 0), the developing states' burden,
+    equity (``1 - gini`` of the net benefits) and the seats taken in all; NaN for the
+    developing states' figures if there are none.
     """
     n = len(voice_sum)
     legit = np.empty(n)
+    net = np.empty(n)
+    seats_total = 0.0
+    for c in range(n):
+        net[c] = max(shadow_state[c] - harm_state[c] - cost_state[c], 0.0)
+        seats_total += seats[c]
     voice_total = 0.0
     legit_total = 0.0
     capability = 0.0
@@ -428,7 +438,7 @@ def state_metrics(
         burden = 0.0
         for c in developing:
             legit_developing += legit[c]
-            burden += load[c]
+            burden += min(1.0, seats[c] / bandwidth[c])
         legit_developing /= len(developing)
         burden /= len(developing)
     return (
@@ -438,6 +448,7 @@ def state_metrics(
         capability,
         burden,
         1 - gini(net),
+        seats_total,
     )
 
 

@@ -328,23 +328,27 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
     """All metrics of this step from the model's state and the step's tally."""
     w = model.world
     forums = [f for f in model.forums if f.active]
-    efforts = np.array(tally.efforts)
-    total_effort = efforts.sum()
-    frag = 1 - float(((efforts / total_effort) ** 2).sum()) if total_effort > 0 else math.nan
+    efforts = tally.efforts
+    total_effort = sum(efforts)
+    frag = 1 - sum((e / total_effort) ** 2 for e in efforts) if total_effort > 0 else math.nan
     ties = np.array([f.ties for f in forums]) if forums else np.zeros((0, w.n))
-    seats = model.seats
-    legitimacy, voice, legitimacy_developing, capability, burden, equity = kernels.state_metrics(
-        tally.voice_sum,
-        tally.n_voiced,
-        tally.benefit_sum,
-        tally.exposure_sum,
-        np.maximum(tally.shadow_state - tally.harm_state - tally.cost_state, 0.0),
-        tally.kept_sum,
-        tally.kept_count,
-        model.behaviour.voice_weight,
-        w.developing,
-        w.power,
-        np.minimum(1.0, seats / w.bandwidth),
+    legitimacy, voice, legitimacy_developing, capability, burden, equity, seats = (
+        kernels.state_metrics(
+            tally.voice_sum,
+            tally.n_voiced,
+            tally.benefit_sum,
+            tally.exposure_sum,
+            tally.shadow_state,
+            tally.harm_state,
+            tally.cost_state,
+            tally.kept_sum,
+            tally.kept_count,
+            model.behaviour.voice_weight,
+            w.developing,
+            w.power,
+            model.seats,
+            w.bandwidth,
+        )
     )
     c = model.counters
     return {
@@ -368,7 +372,7 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "veto_count": float(tally.vetoes),
         "compliance_rate": _ratio(tally.delivered, tally.pledged),
         "burden_developing": burden,
-        "transaction_costs": float(seats.sum() / w.total_bandwidth),
+        "transaction_costs": seats / w.total_bandwidth,
         "equity": equity,
         "coalition_size": _mean(tally.sizes),
     }
