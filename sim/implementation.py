@@ -79,19 +79,23 @@ def _signatory_base(model: MultilatModel, problem: Problem, agreement: Agreement
     )
 
 
-def _outsiders(row: np.ndarray, problem: Problem, agreement: Agreement) -> None:
-    """Mark in ``row`` (0/1 floats over states) the states that may follow an agreement
-    from outside: not signatories, opponents or party.
+#: Codes of :attr:`Terms.status`: a state that may follow an agreement from outside,
+#: a signatory, and a state that does neither (an opponent or the problem's party).
+OUTSIDER, SIGNATORY, STAYS_OUT = 0, 1, 2
+
+
+def _status(problem: Problem, agreement: Agreement, n: int) -> np.ndarray:
+    """Each state's part in an agreement (:data:`OUTSIDER` ...): signatories sign even
+    when they are the problem's party; opponents and the party stay out.
     """  # noqa: D205
-    row.fill(1.0)
-    row[agreement.signatories] = 0.0
-    row[agreement.opposed] = 0.0
+    status = np.zeros(n, dtype=np.int8)
+    status[agreement.opposed] = STAYS_OUT
     if problem.party >= 0:
-        row[problem.party] = 0.0
+        status[problem.party] = STAYS_OUT
+    status[agreement.signatories] = SIGNATORY
+    return status
 
 
-#: Rows of :attr:`Terms.rows` (and of their stack in :func:`_in_force`).
-SETS, OUTSIDERS, RELEVANCE = range(3)
 #: Rows of :attr:`Terms.numbers` (and of their stack in :func:`_in_force`).
 AMBITION, FOLLOW, SLIPPAGE, CAPACITY, PLEDGE = range(5)
 
@@ -112,21 +116,19 @@ class Terms:
     ----------
     base : numpy.ndarray
         :func:`compliance_base` at each signatory (in index order).
-    rows : numpy.ndarray
-        Shape ``(3, 1, n)``, over states: the signatories as 0/1 floats
-        (:data:`SETS`), the states that follow from outside as 0/1 floats
-        (:data:`OUTSIDERS`: :func:`_outsiders`, none if the forum's outsiders do not
-        follow) and the problem's relevance (:data:`RELEVANCE`).
+    status : numpy.ndarray
+        Shape ``(1, n)``: each state's part in it (:func:`_status`).
     numbers : numpy.ndarray
         Shape ``(5, 1)``: the ambition, the forum's outsider follow-through, slippage
         and capacity, and the pledge, the summed relevance of the signatories (full
         ambition, full compliance) (:data:`AMBITION` ... :data:`PLEDGE`).
     followers : bool
-        Whether any state follows from outside (:data:`OUTSIDERS` has a 1).
+        Whether any state follows from outside: the forum's outsiders follow and some
+        state is an :data:`OUTSIDER`.
     """
 
     base: np.ndarray
-    rows: np.ndarray
+    status: np.ndarray
     numbers: np.ndarray
     followers: bool
 
@@ -134,31 +136,23 @@ class Terms:
 def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Terms:
     """The agreement's :class:`Terms` (made at the first call, then kept on it)."""
     if agreement.terms is None:
-        n = model.world.n
         forum = agreement.forum
-        rows = np.zeros((3, 1, n))
-        rows[SETS, 0, agreement.signatories] = 1.0
-        followers = False
-        if forum.outsider_follow > 0:
-            _outsiders(rows[OUTSIDERS, 0], problem, agreement)
-            followers = bool(rows[OUTSIDERS, 0].any())
-        rows[RELEVANCE, 0] = problem.relevance
-        # summed over all states as a row of the stacked agreements would be
-        pledge = float((problem.relevance * rows[SETS, 0]).sum())
+        status = _status(problem, agreement, model.world.n)
+        signed = status == SIGNATORY
         agreement.terms = Terms(
-            base=compliance_base(model, problem, agreement)[rows[SETS, 0] > 0.0],
-            rows=rows,
+            base=compliance_base(model, problem, agreement)[signed],
+            status=status[None, :],
             numbers=np.array(
                 [
                     [agreement.ambition],
                     [forum.outsider_follow],
                     [forum.slippage],
                     [forum.capacity],
-                    [pledge],
+                    [float(problem.relevance[signed].sum())],
                 ],
                 dtype=float,
             ),
-            followers=followers,
+            followers=forum.outsider_follow > 0 and bool((status == OUTSIDER).any()),
         )
     return agreement.terms
 
@@ -175,15 +169,13 @@ class InForce:
     """
 
     key: tuple[int, ...]
-    signed: np.ndarray
+    status: np.ndarray
     n_signed: int
     numbers: np.ndarray
     legitimacy_forums: list[Forum]
     legitimacy_rows: np.ndarray
     base: np.ndarray
-    outsiders: np.ndarray
     followers: bool
-    relevance: np.ndarray
     pledged: float
     #: signatories per agreement and the ambitions, as lists for the tally
     size_list: list[int]
@@ -254,8 +246,8 @@ def _in_force(model: MultilatModel, problems: list[Problem], rows: list[int]) ->
         return cached
     agreements: list[Agreement] = [problems[i].agreement for i in rows]  # type: ignore[misc]
     terms = [_terms(model, problems[i], a) for i, a in zip(rows, agreements, strict=True)]
-    # (3, agreements, states) and (5, agreements): each kind a contiguous block
-    stacked = np.concatenate([t.rows for t in terms], axis=1)
+    # (agreements, states) and (5, agreements)
+    status = np.concatenate([t.status for t in terms])
     numbers = np.concatenate([t.numbers for t in terms], axis=1)
     # forums' legitimacy changes every step: stacked once per forum, spread per agreement
     forums = [a.forum for a in agreements]
@@ -264,15 +256,13 @@ def _in_force(model: MultilatModel, problems: list[Problem], rows: list[int]) ->
     base = np.concatenate([t.base for t in terms])
     in_force = InForce(
         key=key,
-        signed=stacked[SETS] > 0.0,
+        status=status,
         n_signed=len(base),
         numbers=numbers,
         legitimacy_forums=legitimacy_forums,
         legitimacy_rows=np.array([unique[id(f)] for f in forums], dtype=np.int64),
         base=base,
-        outsiders=stacked[OUTSIDERS],  # 0/1 floats
         followers=any([t.followers for t in terms]),
-        relevance=stacked[RELEVANCE],
         pledged=float((numbers[PLEDGE] * numbers[AMBITION]).sum()),
         size_list=[len(t.base) for t in terms],
         ambition_list=numbers[AMBITION].tolist(),
@@ -285,10 +275,14 @@ def _agreements(
     model: MultilatModel,
     problems: list[Problem],
     rows: list[int],
+    relevance: np.ndarray,
     efficiency: np.ndarray,
     tally: Tally,
 ) -> np.ndarray:
     """Effort under the agreements in force (one row per agreement), and what it teaches.
+
+    ``rows`` are the agreements' problems among ``problems``, whose relevance is
+    ``relevance`` (problem x state).
 
     The arithmetic is :func:`sim.kernels.agreements_step`; the random numbers are drawn
     here, from the model's generator, in the order of the rules: each signatory's
@@ -301,21 +295,20 @@ def _agreements(
     keep = rng.random(a.n_signed)
     if a.followers:
         legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])
-    else:  # not read
-        legitimacy = a.outsiders
+    else:  # read only for outsiders who follow: there are none
+        legitimacy = _no_voice(model)[None, :]
     effort, k_mean, among, delivered = agreements_step(
-        a.signed,
+        a.status,
         a.base,
         trust.group,
         trust.affinity,
         trust.reputation,
         a.numbers,
-        a.outsiders,
-        a.followers,
         legitimacy,
         a.legitimacy_rows,
         efficiency,
-        a.relevance,
+        relevance,
+        np.array(rows, dtype=np.int64),
         noise,
         keep,
         slip,
@@ -526,11 +519,13 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     relevance = o.relevance
     agreed = [i for i, p in enumerate(problems) if p.agreement is not None]
     if len(agreed) == len(problems):
-        effort = _agreements(model, problems, agreed, efficiency, tally)
+        effort = _agreements(model, problems, agreed, relevance, efficiency, tally)
     else:
         effort = np.zeros((len(problems), w.n))
         if agreed:
-            effort[agreed] = _agreements(model, problems, agreed, efficiency, tally)
+            effort[agreed] = _agreements(
+                model, problems, agreed, relevance, efficiency, tally
+            )
     tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
 
     effort, rival = model.rivals.divert_rows(problems, relevance, effort)

@@ -28,18 +28,17 @@ SUMMATION, WEAKEST_LINK, BEST_SHOT, THRESHOLD, ENFORCEMENT = range(len(TECHNOLOG
 
 @njit(cache=True)
 def agreements_step(
-    signed: np.ndarray,
+    status: np.ndarray,
     base: np.ndarray,
     group: np.ndarray,
     affinity: np.ndarray,
     reputation: np.ndarray,
     agreement: np.ndarray,
-    outsiders: np.ndarray,
-    followers: bool,
     legitimacy: np.ndarray,
     legitimacy_rows: np.ndarray,
     efficiency: np.ndarray,
     relevance: np.ndarray,
+    problem_rows: np.ndarray,
     noise: np.ndarray,
     keep_draws: np.ndarray,
     slip_draws: np.ndarray,
@@ -52,9 +51,11 @@ def agreements_step(
 
     Parameters
     ----------
-    signed : numpy.ndarray
-        Agreement x state (bool): the signatories. Their entries, in row-major order,
-        are the order of ``base``, ``noise`` and ``keep_draws``.
+    status : numpy.ndarray
+        Agreement x state: 1 for a signatory, 0 for a state that may follow from
+        outside, 2 for one that does neither (:func:`sim.implementation._status`).
+        The signatories' entries, in row-major order, are the order of ``base``,
+        ``noise`` and ``keep_draws``.
     base : numpy.ndarray
         Per entry: the fixed part of compliance (``compliance_base``).
     group, affinity, reputation : numpy.ndarray
@@ -64,14 +65,13 @@ def agreements_step(
     agreement : numpy.ndarray
         Shape ``(5, agreements)``: ambition, outsider follow-through, slippage,
         standing capacity, and relevance-weighted pledge (unused here).
-    outsiders : numpy.ndarray
-        Agreement x state, 0/1: who may follow from outside (``followers``: any).
     legitimacy, legitimacy_rows : numpy.ndarray
-        Forum x state perceived legitimacy, and each agreement's forum's row.
+        Forum x state perceived legitimacy, and each agreement's forum's row (read
+        only for outsiders of an agreement whose forum's outsiders follow).
     efficiency : numpy.ndarray
         Per state: the share of effort left after transaction costs.
-    relevance : numpy.ndarray
-        Agreement x state: the relevance of its problem (for ``delivered``).
+    relevance, problem_rows : numpy.ndarray
+        Problem x state relevance, and each agreement's problem's row in it.
     noise, keep_draws : numpy.ndarray
         Per entry: compliance noise, and the uniform that says whether the entry kept
         its commitment (kept where below its compliance).
@@ -92,7 +92,8 @@ def agreements_step(
     delivered : float
         Relevance-weighted compliance times ambition, summed (``compliance_rate``).
     """
-    k, n = signed.shape
+    k, n = status.shape
+    signed = status == 1
     groups = affinity.shape[0]
     ambition, follow, slippage, capacity = agreement[0], agreement[1], agreement[2], agreement[3]
     # members per group and mean reputation of each set, before reciprocity
@@ -135,7 +136,7 @@ def agreements_step(
                 x = min(max(x, 0.0), 1.0)
                 complied[c] = x
                 total += x
-                weighted += x * relevance[r, c]
+                weighted += x * relevance[problem_rows[r], c]
                 kept_sum[c] += x
                 kept_count[c] += 1.0
                 if keep_draws[e] < x:
@@ -151,8 +152,8 @@ def agreements_step(
         for c in range(n):
             if signed[r, c]:
                 d = ambition[r] * complied[c]
-            elif followers:
-                d = followed * legitimacy[row, c] * outsiders[r, c]
+            elif status[r, c] == 0 and followed != 0.0:
+                d = followed * legitimacy[row, c]
             else:
                 d = 0.0
             effort[r, c] = d * efficiency[c] * boost
