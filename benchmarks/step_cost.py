@@ -79,6 +79,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sim.regimes.coalition  # noqa: E402
+from sim import kernels  # noqa: E402
 from sim.issues import ISSUE_NAMES, MIXED  # noqa: E402
 from sim.model import MultilatModel  # noqa: E402
 from sim.regimes import REGIMES  # noqa: E402
@@ -595,39 +596,59 @@ def best_time(fn: Callable[[], Any], min_total: float = 0.05, rounds: int = 5) -
     return best
 
 
+def agreements_call(tr: Trust, sets: int, rng: np.random.Generator):
+    """A call of :func:`sim.kernels.agreements_step` on ``sets`` random sets of half the
+    states (every other state an outsider who follows), with its draws made once.
+    """  # noqa: D205
+    n = len(tr.reputation)
+    status = np.where(rng.uniform(size=(sets, n)) < 0.5, 1, 0).astype(np.int8)
+    entries = int((status == 1).sum())
+    numbers = np.vstack([rng.uniform(0.2, 1.0, (4, sets)), np.ones((1, sets))])
+    args = (
+        status,
+        rng.uniform(0.3, 0.7, entries),
+        tr.group,
+        tr.affinity,
+        tr.reputation,
+        numbers,
+        np.full((1, n), 0.5),
+        np.zeros(sets, dtype=np.int64),
+        np.ones(n),
+        np.full((sets, n), 1.0 / n),
+        np.arange(sets, dtype=np.int64),
+        rng.normal(0.0, 0.1, entries),
+        rng.uniform(size=entries),
+        rng.uniform(size=sets),
+        0.3,
+        tr.learning,
+        np.zeros(n),
+        np.zeros(n),
+    )
+    return lambda: kernels.agreements_step(*args)
+
+
 def pairwise_terms(args: argparse.Namespace) -> None:
     sizes = sorted(set(args.pair_sizes))
     rng = np.random.default_rng(0)
     sets_rows = args.sets_rows
     print(
         "\n== Trust (sim/trust.py) vs a dense state x state matrix, all states as members; "
-        f"*_sets: {sets_rows} random sets (us per call) =="
+        f"agreements_step: compliance and reciprocity over {sets_rows} random sets of "
+        "signatories (sim/kernels.py) (us per call) =="
     )
-    probe = Trust(rng.uniform(-1, 1, 10), rng.uniform(0, 1, 10), 0.3)
-    every = ("toward", "among", "revert", "toward_sets", "among_sets", "reciprocate_sets")
-    cols = [c for c in every if callable(getattr(probe, c, None))]
-    absent = [c for c in every if c not in cols]
-    if absent:
-        print(f"(Trust has no {', '.join(absent)}: not measured)")
-    cols.append("dense revert")
+    cols = ["toward", "among", "revert", "agreements_step", "dense revert"]
     print(f"{'n':>7} {'trust bytes':>12} " + " ".join(f"{c:>16}" for c in cols))
     trust_rows = []
     for n in sizes:
         tr = Trust(rng.uniform(-1, 1, n), rng.uniform(0, 1, n), 0.3)
         everyone = np.arange(n)
-        sets = rng.uniform(size=(sets_rows, n)) < 0.5
-        # the sets' fixed statistics are prepared once per set of agreements in the model
-        stats = tr.prepare_sets(sets)
-        kept_sets = rng.uniform(size=len(stats.rows)) < 0.7  # per member of a set
         # every array the Trust object holds (a dense state x state matrix would be 8 n^2)
         table_bytes = sum(v.nbytes for v in vars(tr).values() if isinstance(v, np.ndarray))
         calls = {
             "toward": lambda tr=tr, e=everyone: tr.toward(e, e),
             "among": lambda tr=tr, e=everyone: tr.among(e),
             "revert": tr.revert,
-            "toward_sets": lambda tr=tr, s=sets: tr.toward_sets(s),
-            "among_sets": lambda tr=tr, s=sets: tr.among_sets(s),
-            "reciprocate_sets": lambda tr=tr, s=stats, k=kept_sets: tr.reciprocate_sets(s, k),
+            "agreements_step": agreements_call(tr, sets_rows, rng),
         }
         row = [best_time(calls[c]) for c in cols if c != "dense revert"]
         if n <= args.dense_max:
