@@ -523,9 +523,7 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     else:
         effort = np.zeros((len(problems), w.n))
         if agreed:
-            effort[agreed] = _agreements(
-                model, problems, agreed, relevance, efficiency, tally
-            )
+            effort[agreed] = _agreements(model, problems, agreed, relevance, efficiency, tally)
     tally.ambition.extend([0.0] * (len(problems) - len(agreed)))
 
     effort, rival = model.rivals.divert_rows(problems, relevance, effort)
