@@ -122,15 +122,11 @@ class Terms:
         Shape ``(5, 1)``: the ambition, the forum's outsider follow-through, slippage
         and capacity, and the pledge, the summed relevance of the signatories (full
         ambition, full compliance) (:data:`AMBITION` ... :data:`PLEDGE`).
-    followers : bool
-        Whether any state follows from outside: the forum's outsiders follow and some
-        state is an :data:`OUTSIDER`.
     """
 
     base: np.ndarray
     status: np.ndarray
     numbers: np.ndarray
-    followers: bool
 
 
 def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Terms:
@@ -152,7 +148,6 @@ def _terms(model: MultilatModel, problem: Problem, agreement: Agreement) -> Term
                 ],
                 dtype=float,
             ),
-            followers=forum.outsider_follow > 0 and bool((status == OUTSIDER).any()),
         )
     return agreement.terms
 
@@ -175,7 +170,6 @@ class InForce:
     legitimacy_forums: list[Forum]
     legitimacy_rows: np.ndarray
     base: np.ndarray
-    followers: bool
     pledged: float
     #: signatories per agreement and the ambitions, as lists for the tally
     size_list: list[int]
@@ -262,7 +256,6 @@ def _in_force(model: MultilatModel, problems: list[Problem], rows: list[int]) ->
         legitimacy_forums=legitimacy_forums,
         legitimacy_rows=np.array([unique[id(f)] for f in forums], dtype=np.int64),
         base=base,
-        followers=any([t.followers for t in terms]),
         pledged=float((numbers[PLEDGE] * numbers[AMBITION]).sum()),
         size_list=[len(t.base) for t in terms],
         ambition_list=numbers[AMBITION].tolist(),
@@ -293,10 +286,9 @@ def _agreements(
     noise = rng.normal(0.0, b.compliance_noise, a.n_signed)
     slip = rng.random(len(rows))
     keep = rng.random(a.n_signed)
-    if a.followers:
-        legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])
-    else:  # read only for outsiders who follow: there are none
-        legitimacy = _no_voice(model)[None, :]
+    # every row the agreements point to, whether or not an outsider follows (the kernel
+    # reads it only for those who do, and does not check bounds)
+    legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])
     effort, k_mean, among, delivered = agreements_step(
         a.status,
         a.base,
