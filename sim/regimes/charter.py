@@ -98,11 +98,25 @@ class Charter(Regime):
         return np.repeat(np.arange(len(REGIONS)), ELECTED_SEATS)
 
     def _elect(self, region: int, taken: np.ndarray) -> int:
-        w = self.model.world
-        pool = np.flatnonzero((w.region == region) & ~w.permanent & ~taken)
+        """A state of ``region`` (of any region if it has none left) that is neither
+        permanent nor ``taken``, drawn uniformly; -1 if there is none.
+        """  # noqa: D205
+        eligible = self._eligible()
+        pool = np.flatnonzero(eligible[region] & ~taken)
         if len(pool) == 0:
-            pool = np.flatnonzero(~w.permanent & ~taken)
-        return int(self.model.rng.choice(pool)) if len(pool) else -1
+            pool = np.flatnonzero(eligible[-1] & ~taken)
+        # the draw of rng.choice(pool), without its checks: the same index and state
+        return int(pool[self.model.rng.integers(0, len(pool))]) if len(pool) else -1
+
+    def _eligible(self) -> np.ndarray:
+        """Region x state: the non-permanent states of each region, and a last row with
+        every non-permanent state (made once: the world does not change).
+        """  # noqa: D205
+        if getattr(self, "_eligible_rows", None) is None:
+            w = self.model.world
+            regions = np.arange(len(REGIONS))[:, None] == w.region[None, :]
+            self._eligible_rows = np.vstack([regions, np.ones((1, w.n), dtype=bool)]) & ~w.permanent
+        return self._eligible_rows
 
     def _first_seats(self) -> np.ndarray:
         w = self.model.world
