@@ -378,17 +378,24 @@ class MultilatModel(mesa.Model):
         """
         rows = self.datacollector.model_vars[METRICS_REPORTER]
         if rows:
-            df = pd.DataFrame(np.array(rows), columns=list(METRICS))
+            df = pd.DataFrame(self.metrics_array(), columns=list(METRICS))
         else:
             df = pd.DataFrame({name: [] for name in METRICS})
         df.index.name = "step"
         return df
 
+    def metrics_array(self) -> np.ndarray:
+        """Per-step metrics as one float array: one row per step, one column per metric
+        in :data:`sim.metrics.METRICS` order (what :meth:`metrics_frame` labels).
+        """  # noqa: D205
+        rows = self.datacollector.model_vars[METRICS_REPORTER]
+        return np.array(rows) if rows else np.zeros((0, len(METRICS)))
+
     def summary(self) -> dict[str, float]:
         """Run-level summary: each metric's mean after burn-in and its final value."""
-        from sim.summary import summarise
+        from sim.summary import summarise_array
 
-        return summarise(self.metrics_frame(), self.spec.burn_in)
+        return summarise_array(self.metrics_array(), self.spec.burn_in)
 
     def votes_frame(self) -> pd.DataFrame:
         """Every vote cast: columns ``step, forum, problem, iso3, vote`` (Y, N, A, X)."""

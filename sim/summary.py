@@ -11,7 +11,7 @@ from sim.metrics import METRICS
 
 
 def summarise(frame: pd.DataFrame, burn_in: int) -> dict[str, float]:
-    """Summarise per-step metrics.
+    """Summarise per-step metrics (a frame with one column per metric).
 
     For each metric ``m``: ``m`` is its mean over steps after ``burn_in`` (its sum for
     counts and totals such as ``veto_count`` and ``harm``, its last value for running
@@ -19,21 +19,26 @@ def summarise(frame: pd.DataFrame, burn_in: int) -> dict[str, float]:
     undefined are skipped), and ``m_final`` its last defined value. ``effectiveness`` is
     ``1 - harm / shadow_harm`` over the steps after burn-in (DESIGN.md, Outcomes).
     """
-    after = frame.iloc[burn_in:] if len(frame) > burn_in else frame
+    return summarise_array(frame[list(METRICS)].to_numpy(dtype=float), burn_in)
+
+
+def summarise_array(values: np.ndarray, burn_in: int) -> dict[str, float]:
+    """:func:`summarise` of per-step metrics as an array: one row per step, one column
+    per metric in :data:`sim.metrics.METRICS` order.
+    """  # noqa: D205
+    after = values[burn_in:] if len(values) > burn_in else values
     out: dict[str, float] = {}
-    for name, metric in METRICS.items():
-        col = after[name].to_numpy(dtype=float)
+    for j, (name, metric) in enumerate(METRICS.items()):
+        col = after[:, j]
         defined = col[~np.isnan(col)]
+        full = values[:, j]
+        full = full[~np.isnan(full)]
         if metric.summary == "sum":
             out[name] = float(defined.sum())
         elif metric.summary == "final":
-            whole = frame[name].to_numpy(dtype=float)
-            whole = whole[~np.isnan(whole)]
-            out[name] = float(whole[-1]) if len(whole) else math.nan
+            out[name] = float(full[-1]) if len(full) else math.nan
         else:
             out[name] = float(defined.mean()) if len(defined) else math.nan
-        full = frame[name].to_numpy(dtype=float)
-        full = full[~np.isnan(full)]
         out[f"{name}_final"] = float(full[-1]) if len(full) else math.nan
     # effectiveness over the run is a ratio of totals (DESIGN.md), not a mean of ratios
     if out.get("shadow_harm", 0.0) > 0:

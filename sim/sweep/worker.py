@@ -74,13 +74,21 @@ def steps_file(folder: Path, point_id: int, replicate: int) -> Path:
     return folder / f"p{point_id:06d}-r{replicate:04d}.parquet"
 
 
-def _write_steps(frame: Any, job: Job, path: Path) -> None:
+def _write_steps(values: np.ndarray, job: Job, path: Path) -> None:
+    """Write one run's per-step metrics (:meth:`MultilatModel.metrics_array`) as a
+    Parquet part: ``point_id``, ``replicate``, ``step`` and one column per metric.
+    """  # noqa: D205
     from sim.files import atomic_write
+    from sim.metrics import METRICS
 
-    table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
-    n = table.num_rows
-    table = table.add_column(0, "replicate", pa.array(np.full(n, job.replicate, dtype=np.int64)))
-    table = table.add_column(0, "point_id", pa.array(np.full(n, job.point_id, dtype=np.int64)))
+    n = len(values)
+    columns = {
+        "point_id": np.full(n, job.point_id, dtype=np.int64),
+        "replicate": np.full(n, job.replicate, dtype=np.int64),
+        "step": np.arange(n, dtype=np.int64),
+    }
+    columns.update(zip(METRICS, np.ascontiguousarray(values.T, dtype=float), strict=True))
+    table = pa.table(columns)
     atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
@@ -111,7 +119,7 @@ def execute(job: Job) -> dict[str, Any]:
         model = MultilatModel(scenario, rng=np.random.default_rng(seq), record_votes=False)
         model.run()
         if job.steps_path is not None:
-            _write_steps(model.metrics_frame(), job, Path(job.steps_path))
+            _write_steps(model.metrics_array(), job, Path(job.steps_path))
         row.update(model.summary())
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
         row["status"] = "failed"
