@@ -1,8 +1,9 @@
 """Implementation: from agreements to effort, provision and harm, for all problems at once.
 
-Steps 5 and 6 of DESIGN.md, vectorised over the problems of a step (one row per problem,
-one column per state) so that a step costs a few dozen array operations however many
-problems are in flight:
+Steps 5 and 6 of DESIGN.md, over all problems of a step at once (one row per problem,
+one column per state): this module stacks the problems, agreements and forums (and
+keeps the stacks while they last), draws the random numbers, and hands the arithmetic
+to the compiled loops of :mod:`sim.kernels`:
 
 * signatories deliver a share of their pledge: compliance rises with bindingness, trust
   among co-signatories and verification, and falls with the state's cost share relative
@@ -27,10 +28,27 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.forums import Forum
-from sim.issues import ProvisionPlan, baseline_provision, divisors, provision_plan
-from sim.kernels import agreements_step, forums_step, settle, shadow_harm
+from sim.issues import (
+    SELF_HELP,
+    WEAKEST_LINK_RHO,
+    ProvisionPlan,
+    baseline_provision,
+    divisors,
+    provision_plan,
+)
+from sim.kernels import (
+    AMBITION,
+    PLEDGE,
+    SIGNATORY,
+    STAYS_OUT,
+    agreements_step,
+    forums_step,
+    settle,
+    shadow_harm,
+)
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
+from sim.trust import AFFINITY_WEIGHT
 
 if TYPE_CHECKING:
     from sim.model import MultilatModel
@@ -79,13 +97,8 @@ def _signatory_base(model: MultilatModel, problem: Problem, agreement: Agreement
     )
 
 
-#: Codes of :attr:`Terms.status`: a state that may follow an agreement from outside,
-#: a signatory, and a state that does neither (an opponent or the problem's party).
-OUTSIDER, SIGNATORY, STAYS_OUT = 0, 1, 2
-
-
 def _status(problem: Problem, agreement: Agreement, n: int) -> np.ndarray:
-    """Each state's part in an agreement (:data:`OUTSIDER` ...): signatories sign even
+    """Each state's part in an agreement (:data:`sim.kernels.OUTSIDER` ...): signatories sign even
     when they are the problem's party; opponents and the party stay out.
     """  # noqa: D205
     status = np.zeros(n, dtype=np.int8)
@@ -94,10 +107,6 @@ def _status(problem: Problem, agreement: Agreement, n: int) -> np.ndarray:
         status[problem.party] = STAYS_OUT
     status[agreement.signatories] = SIGNATORY
     return status
-
-
-#: Rows of :attr:`Terms.numbers` (and of their stack in :func:`_in_force`).
-AMBITION, FOLLOW, SLIPPAGE, CAPACITY, PLEDGE = range(5)
 
 
 @dataclass(eq=False)
@@ -290,24 +299,25 @@ def _agreements(
     # reads it only for those who do, and does not check bounds)
     legitimacy = np.array([f.legitimacy for f in a.legitimacy_forums])
     effort, k_mean, among, delivered = agreements_step(
-        a.status,
-        a.base,
-        trust.group,
-        trust.affinity,
-        trust.reputation,
-        a.numbers,
-        legitimacy,
-        a.legitimacy_rows,
-        efficiency,
-        relevance,
-        np.array(rows, dtype=np.int64),
-        noise,
-        keep,
-        slip,
-        b.w_trust,
-        trust.learning,
-        tally.kept_sum,
-        tally.kept_count,
+        status=a.status,
+        base=a.base,
+        group=trust.group,
+        affinity=trust.affinity,
+        reputation=trust.reputation,
+        affinity_weight=AFFINITY_WEIGHT,
+        agreement=a.numbers,
+        legitimacy=legitimacy,
+        legitimacy_rows=a.legitimacy_rows,
+        efficiency=efficiency,
+        relevance=relevance,
+        problem_rows=np.array(rows, dtype=np.int64),
+        noise=noise,
+        keep_draws=keep,
+        slip_draws=slip,
+        w_trust=b.w_trust,
+        eta=trust.learning,
+        kept_sum=tally.kept_sum,
+        kept_count=tally.kept_count,
     )
     tally.pledged += a.pledged
     tally.delivered += delivered
@@ -521,23 +531,25 @@ def implement(model: MultilatModel, tally: Tally, efficiency: np.ndarray) -> Non
     effort, rival = model.rivals.divert_rows(problems, relevance, effort)
     plan = o.provision
     delivered, harm = settle(
-        effort,
-        effort if rival is None else rival,
-        rival is not None,
-        relevance,
-        o.exposure,
-        o.severity,
-        o.window,
-        np.array([p.unaddressed for p in problems]),
-        plan.technology,
-        plan.party,
-        plan.divisors,
-        plan.great_power,
-        b.urgency_growth,
-        EFFORT_COST * w.n,
-        tally.harm_state,
-        tally.cost_state,
-        tally.benefit_sum,
+        effort=effort,
+        rival=effort if rival is None else rival,
+        diverted=rival is not None,
+        relevance=relevance,
+        exposure=o.exposure,
+        severity=o.severity,
+        window=o.window,
+        unaddressed=np.array([p.unaddressed for p in problems]),
+        technology=plan.technology,
+        party=plan.party,
+        divisors=plan.divisors,
+        great_power=plan.great_power,
+        self_help=SELF_HELP,
+        rho=WEAKEST_LINK_RHO,
+        growth_rate=b.urgency_growth,
+        cost_scale=EFFORT_COST * w.n,
+        harm_state=tally.harm_state,
+        cost_state=tally.cost_state,
+        benefit_sum=tally.benefit_sum,
     )
     tally.harm += harm
     # legitimacy: voice in the deciding forum and benefit relative to exposure

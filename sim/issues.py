@@ -14,8 +14,10 @@ lets different regimes win on different problems (PAPER.md#C18):
 * **enforcement** (security crisis): the others' effort must outweigh a party that never
   helps and blocks where it can (PAPER.md#C2).
 
-Every function here maps delivered effort ``d`` (one value per state, 0 = nothing,
-about 1 = full effort at full ambition) to provision in 0..1.
+Each technology maps delivered effort (one value per state, 0 = nothing, about 1 = full
+effort at full ambition) to provision in 0..1. This module holds their parameters and
+builds a :class:`ProvisionPlan` for a list of problems; the compiled loop
+:func:`sim.kernels.provision` applies it each step.
 """
 
 from __future__ import annotations
@@ -26,9 +28,18 @@ from typing import Literal, get_args
 
 import numpy as np
 
+from sim import kernels
+
 Technology = Literal["summation", "weakest_link", "best_shot", "threshold", "enforcement"]
-#: The technologies in the order of their codes (:class:`ProvisionPlan`).
 TECHNOLOGIES: tuple[Technology, ...] = get_args(Technology)
+#: Each technology's code in the compiled provision (:func:`sim.kernels.provision`).
+TECHNOLOGY_CODES: dict[Technology, int] = {
+    "summation": kernels.SUMMATION,
+    "weakest_link": kernels.WEAKEST_LINK,
+    "best_shot": kernels.BEST_SHOT,
+    "threshold": kernels.THRESHOLD,
+    "enforcement": kernels.ENFORCEMENT,
+}
 Relevance = Literal["power", "emissions", "equal", "great_powers", "power_and_count"]
 
 
@@ -139,7 +150,7 @@ class ProvisionPlan:
     Attributes
     ----------
     technology : numpy.ndarray
-        Per problem: the index of its technology in :data:`TECHNOLOGIES`.
+        Per problem: its technology's code (:data:`TECHNOLOGY_CODES`).
     party : numpy.ndarray
         Per problem: the party of an enforcement problem, whose effort never counts
         (-1 for none and for every other technology).
@@ -189,8 +200,8 @@ def provision_plan(
     and ``best_shot`` as :func:`divisors` gives them), except ``great_powers``: the
     indices of the great powers (of all states if there are none).
     """
-    codes = np.array([TECHNOLOGIES.index(t) for t in technology], dtype=np.int64)
-    enforced = codes == TECHNOLOGIES.index("enforcement")
+    codes = np.array([TECHNOLOGY_CODES[t] for t in technology], dtype=np.int64)
+    enforced = codes == kernels.ENFORCEMENT
     verified = verification + (1.0 - verification) * np.minimum(1.0, np.array(capacity))
     return ProvisionPlan(
         technology=codes,

@@ -1,4 +1,4 @@
-"""Compiled loops for the arithmetic of a step that touches every signatory.
+"""Compiled loops for the arithmetic of a step that touches every state or signatory.
 
 A step at 200 states holds about a dozen agreements with up to 2,000 signatory entries
 between them. Written as numpy calls, their compliance, effort and reciprocity took
@@ -7,12 +7,21 @@ the arrays, set the step's cost (docs/performance.md). Here the same rules are l
 compiled once by numba (``cache=True``: compiled at the first use on a machine, then
 loaded from ``__pycache__``).
 
-The rules themselves are documented where they are used: compliance, effort and
-follow-through in :mod:`sim.implementation` (DESIGN.md steps 5 and 6), reciprocity in
-:mod:`sim.trust`, the aggregation technologies in :mod:`sim.issues`. The kernels draw no
-random numbers: the caller draws them from the model's generator, in the order the rules
-use them, and passes them in. Their results equal the reference implementations in
-``tests/test_kernels.py`` to rounding (sums here run in index order, numpy's pairwise).
+The rules are documented where they are used, and in the submodels of docs/model.md
+(section 7): positions and deliberation in :mod:`sim.positions` (7.4), compliance,
+effort and follow-through in :mod:`sim.implementation` (DESIGN.md steps 5 and 6; 7.7,
+7.8), the aggregation technologies in :mod:`sim.issues` (7.9), harm (7.10),
+reciprocity in :mod:`sim.trust` (7.11), perceived legitimacy (7.12), rival forums in
+:mod:`sim.rivals` (7.14), and the metrics in :mod:`sim.metrics` (section 4,
+Observation). The kernels draw no random numbers: the caller draws
+them from the model's generator, in the order the rules use them, and passes them in.
+Their results equal the reference implementations in ``tests/test_kernels.py`` to
+rounding (sums here run in index order, numpy's pairwise).
+
+A kernel reads no module constant but the codes defined here: numba compiles a global
+into the cached machine code, and its cache is invalidated only when this file
+changes, so a model parameter such as :data:`sim.trust.AFFINITY_WEIGHT` is passed in
+as an argument. numba does not check bounds: callers keep index arrays in range.
 """
 
 from __future__ import annotations
@@ -20,10 +29,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.issues import SELF_HELP, TECHNOLOGIES, WEAKEST_LINK_RHO
-from sim.trust import AFFINITY_WEIGHT
-
-SUMMATION, WEAKEST_LINK, BEST_SHOT, THRESHOLD, ENFORCEMENT = range(len(TECHNOLOGIES))
+#: Codes of the aggregation technologies (:data:`sim.issues.TECHNOLOGY_CODES` maps the
+#: names of :data:`sim.issues.TECHNOLOGIES` to them).
+SUMMATION, WEAKEST_LINK, BEST_SHOT, THRESHOLD, ENFORCEMENT = 0, 1, 2, 3, 4
+#: Codes of a state's part in an agreement (:attr:`sim.implementation.Terms.status`): a
+#: state that may follow it from outside, a signatory, and a state that does neither
+#: (an opponent or the problem's party).
+OUTSIDER, SIGNATORY, STAYS_OUT = 0, 1, 2
+#: Rows of an agreement's numbers (:attr:`sim.implementation.Terms.numbers`): ambition,
+#: outsider follow-through, slippage, standing capacity, pledge.
+AMBITION, FOLLOW, SLIPPAGE, CAPACITY, PLEDGE = 0, 1, 2, 3, 4
 
 
 @njit(cache=True)
@@ -33,6 +48,7 @@ def agreements_step(
     group: np.ndarray,
     affinity: np.ndarray,
     reputation: np.ndarray,
+    affinity_weight: float,
     agreement: np.ndarray,
     legitimacy: np.ndarray,
     legitimacy_rows: np.ndarray,
@@ -49,22 +65,31 @@ def agreements_step(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Effort under the agreements in force, and the reciprocity it teaches.
 
+    Signatories comply as far as their fixed base, their trust in the other signatories
+    and noise allow, free-riding more in larger agreements (the base, PAPER.md#C14,
+    PAPER.md#C17); outsiders follow as far as they see the forum as legitimate, never
+    beyond what the signatories deliver (PAPER.md#C12); standing capacity multiplies
+    effort, minus principal-agent slippage (PAPER.md#C5); transaction costs take their
+    share (``efficiency``). Trust then learns from who kept their commitments.
+
     Parameters
     ----------
     status : numpy.ndarray
-        Agreement x state: 1 for a signatory, 0 for a state that may follow from
-        outside, 2 for one that does neither (:func:`sim.implementation._status`).
+        Agreement x state: :data:`SIGNATORY`, :data:`OUTSIDER` (may follow from
+        outside) or :data:`STAYS_OUT` (:func:`sim.implementation._status`).
         The signatories' entries, in row-major order, are the order of ``base``,
         ``noise`` and ``keep_draws``.
     base : numpy.ndarray
         Per entry: the fixed part of compliance (``compliance_base``).
-    group, affinity, reputation : numpy.ndarray
+    group, affinity, reputation, affinity_weight : numpy.ndarray
         Trust (:class:`sim.trust.Trust`): each state's group, the group x group
-        affinity and the states' reputation. ``affinity`` and ``reputation`` are
-        updated in place, after trust has been read for compliance.
+        affinity, the states' reputation, and the weight of affinity in trust.
+        ``affinity`` and ``reputation`` are updated in place, after trust has been read
+        for compliance.
     agreement : numpy.ndarray
-        Shape ``(5, agreements)``: ambition, outsider follow-through, slippage,
-        standing capacity, and relevance-weighted pledge (unused here).
+        Shape ``(5, agreements)``: rows :data:`AMBITION`, :data:`FOLLOW` (outsider
+        follow-through), :data:`SLIPPAGE`, :data:`CAPACITY` (standing capacity) and
+        :data:`PLEDGE` (unused here).
     legitimacy, legitimacy_rows : numpy.ndarray
         Forum x state perceived legitimacy, and each agreement's forum's row (read
         only for outsiders of an agreement whose forum's outsiders follow).
@@ -93,33 +118,13 @@ def agreements_step(
         Relevance-weighted compliance times ambition, summed (``compliance_rate``).
     """
     k, n = status.shape
-    signed = status == 1
+    signed = status == SIGNATORY
     groups = affinity.shape[0]
-    ambition, follow, slippage, capacity = agreement[0], agreement[1], agreement[2], agreement[3]
-    # members per group and mean reputation of each set, before reciprocity
-    counts = np.zeros((k, groups))
-    size = np.zeros(k)
-    rep = np.zeros(k)
-    for r in range(k):
-        for c in range(n):
-            if signed[r, c]:
-                counts[r, group[c]] += 1.0
-                size[r] += 1.0
-                rep[r] += reputation[c]
-    toward = np.empty((k, groups))  # trust of (a member of) each group in each set
-    among = np.empty(k)
-    for r in range(k):
-        members = max(size[r], 1.0)
-        rep[r] = (1 - AFFINITY_WEIGHT) * (rep[r] / members)
-        mean = 0.0
-        for g in range(groups):
-            by_group = 0.0
-            for h in range(groups):
-                by_group += counts[r, h] / members * affinity[g, h]
-            toward[r, g] = AFFINITY_WEIGHT * by_group + rep[r]
-            mean += by_group * (counts[r, g] / members)
-        among[r] = AFFINITY_WEIGHT * mean + rep[r]
-
+    ambition, follow = agreement[AMBITION], agreement[FOLLOW]
+    slippage, capacity = agreement[SLIPPAGE], agreement[CAPACITY]
+    counts, size, toward, among = _signatory_trust(
+        signed, group, affinity, reputation, affinity_weight
+    )
     effort = np.empty((k, n))
     k_mean = np.empty(k)
     complied = np.zeros(n)
@@ -152,13 +157,49 @@ def agreements_step(
         for c in range(n):
             if signed[r, c]:
                 d = ambition[r] * complied[c]
-            elif status[r, c] == 0 and followed != 0.0:
+            elif status[r, c] == OUTSIDER and followed != 0.0:
                 d = followed * legitimacy[row, c]
             else:
                 d = 0.0
             effort[r, c] = d * efficiency[c] * boost
     _reciprocate(signed, counts, kept_by_state, kept_by_group, affinity, reputation, eta)
     return effort, k_mean, among, delivered
+
+
+@njit(cache=True)
+def _signatory_trust(signed, group, affinity, reputation, affinity_weight):
+    """Trust toward and among each agreement's signatories, before reciprocity.
+
+    Trust of a state in a set is ``affinity_weight`` times its group's mean affinity
+    with the set's groups plus the rest times the set's mean reputation
+    (:mod:`sim.trust`). Returns the signatories per group and in all, the trust of (a
+    member of) each group in each set, and the mean trust among each set's members.
+    """
+    k, n = signed.shape
+    groups = affinity.shape[0]
+    counts = np.zeros((k, groups))
+    size = np.zeros(k)
+    rep = np.zeros(k)
+    for r in range(k):
+        for c in range(n):
+            if signed[r, c]:
+                counts[r, group[c]] += 1.0
+                size[r] += 1.0
+                rep[r] += reputation[c]
+    toward = np.empty((k, groups))
+    among = np.empty(k)
+    for r in range(k):
+        members = max(size[r], 1.0)
+        rep[r] = (1 - affinity_weight) * (rep[r] / members)
+        mean = 0.0
+        for g in range(groups):
+            by_group = 0.0
+            for h in range(groups):
+                by_group += counts[r, h] / members * affinity[g, h]
+            toward[r, g] = affinity_weight * by_group + rep[r]
+            mean += by_group * (counts[r, g] / members)
+        among[r] = affinity_weight * mean + rep[r]
+    return counts, size, toward, among
 
 
 @njit(cache=True)
@@ -204,6 +245,8 @@ def provision(
     party: np.ndarray,
     divisors: np.ndarray,
     great_power: np.ndarray,
+    self_help: float,
+    rho: float,
 ) -> np.ndarray:
     """Provision (0..1) of each problem from its effort (problem x state).
 
@@ -213,7 +256,10 @@ def provision(
     divisor of summed contributions, best shot's divisor, the required effort and the
     share of a threshold problem's effort that counts. The rules are
     :mod:`sim.issues`'; ``great_power`` holds the great powers' indices (all states
-    if there are none).
+    if there are none); ``self_help`` and ``rho`` are the weakest link's national
+    effort and curvature (:data:`sim.issues.SELF_HELP`,
+    :data:`sim.issues.WEAKEST_LINK_RHO`). Which regime does best thus depends on the
+    technology (PAPER.md#C18).
     """
     k, n = effort.shape
     value = np.empty(k)
@@ -233,8 +279,8 @@ def provision(
         elif tech == WEAKEST_LINK:
             total = 0.0
             for c in range(n):
-                total += max(effort[r, c], SELF_HELP) ** WEAKEST_LINK_RHO
-            v = (total / n) ** (1.0 / WEAKEST_LINK_RHO) / divisors[2, r]
+                total += max(effort[r, c], self_help) ** rho
+            v = (total / n) ** (1.0 / rho) / divisors[2, r]
         else:  # threshold: every great power must act; verification decides what counts
             least = np.inf
             for g in great_power:
@@ -258,6 +304,8 @@ def settle(
     party: np.ndarray,
     divisors: np.ndarray,
     great_power: np.ndarray,
+    self_help: float,
+    rho: float,
     growth_rate: float,
     cost_scale: float,
     harm_state: np.ndarray,
@@ -269,7 +317,8 @@ def settle(
     ``effort`` (through the regime's forums), ``rival`` (through rival forums, read
     only if ``diverted``), ``relevance`` and ``exposure`` are problem x state; ``severity``,
     ``window`` and ``unaddressed`` (the provision missed so far) per problem;
-    ``technology`` ... ``great_power`` the :class:`sim.issues.ProvisionPlan`;
+    ``technology`` ... ``great_power`` the :class:`sim.issues.ProvisionPlan` and
+    ``self_help``, ``rho`` the weakest link's parameters (:func:`provision`);
     ``growth_rate`` the urgency growth and ``cost_scale`` the cost of a unit of effort
     times the number of states.
     Harm grows with the missed provision, up to ``1 + 2 x urgency growth`` after two
@@ -280,7 +329,9 @@ def settle(
     k, n = effort.shape
     if diverted:
         effort = effort + rival
-    delivered = provision(effort, relevance, technology, party, divisors, great_power)
+    delivered = provision(
+        effort, relevance, technology, party, divisors, great_power, self_help, rho
+    )
     harm_total = 0.0
     for r in range(k):
         growth = 1 + growth_rate * min(unaddressed[r] / window[r], 2.0)
@@ -461,6 +512,7 @@ def positions(
     group: np.ndarray,
     affinity: np.ndarray,
     reputation: np.ndarray,
+    affinity_weight: float,
     proposer: int,
     proposer_group: int,
     trust_weight: float,
@@ -473,13 +525,15 @@ def positions(
     the proposer above 0.5, minus its alignment split, plus noise, clipped to 0..1; it
     opposes where its uniform draw falls below its ``block`` probability; the demand is
     the value a quarter of the ambitions reach (nearest rank) (:mod:`sim.positions`).
+    Trust raises ambition (PAPER.md#C10), rivalry's split lowers it (PAPER.md#C2), and
+    the demand is what the keenest quarter would settle for (PAPER.md#C3).
     """
     n = len(interest)
-    rep = (1 - AFFINITY_WEIGHT) * reputation[proposer]
+    rep = (1 - affinity_weight) * reputation[proposer]
     ambition = np.empty(n)
     oppose = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        trusting = trust_weight * (AFFINITY_WEIGHT * affinity[group[i], proposer_group] + rep - 0.5)
+        trusting = trust_weight * (affinity_weight * affinity[group[i], proposer_group] + rep - 0.5)
         ambition[i] = min(max(interest[i] + trusting - split[i] + noise[i], 0.0), 1.0)
         oppose[i] = draws[i] < block[i]
     demand = 0.0
@@ -496,13 +550,15 @@ def deliberate(
     states: np.ndarray,
     affinity: np.ndarray,
     reputation: np.ndarray,
+    affinity_weight: float,
     deliberation: float,
 ) -> np.ndarray:
     """Ambitions after deliberation (:func:`sim.positions.deliberate_positions`).
 
     The candidates that do not oppose move toward their mean ambition by
     ``deliberation`` times the mean trust among them (self-pairs included, as
-    :meth:`sim.trust.Trust.among`); the others keep their own.
+    :meth:`sim.trust.Trust.among`, with affinity weighted ``affinity_weight``); the
+    others keep their own.
     """
     n = len(own)
     ambition = own.copy()
@@ -522,7 +578,7 @@ def deliberate(
         for g in range(groups):
             for h in range(groups):
                 mutual += counts[g] / keen * affinity[g, h] * (counts[h] / keen)
-        pull = deliberation * (AFFINITY_WEIGHT * mutual + (1 - AFFINITY_WEIGHT) * rep / keen)
+        pull = deliberation * (affinity_weight * mutual + (1 - affinity_weight) * rep / keen)
         mean = total / keen
         for i in range(n):
             if not oppose[i]:
@@ -601,7 +657,8 @@ def divert(
     ``keep`` is what rival forums make of the effort they draw on each problem. Returns
     the effort left in the regime's forums, the rival forums' effort, and each rival
     forum's relevance-weighted effort, shared equally among the acting forums a state
-    sits in (:meth:`sim.rivals.RivalForums.divert_rows`).
+    sits in (:meth:`sim.rivals.RivalForums.divert_rows`). This is how forum shopping
+    fragments the system (PAPER.md#C15).
     """
     k, n = effort.shape
     forums = membership.shape[0]
@@ -644,6 +701,9 @@ def stance(
     Returns each candidate's interest (exposure minus ``cost_weight`` times its share
     of the candidates' relevance), its alignment split, its probability of opposing
     (``always`` for the party, ``never`` for the proposer) and its trust group.
+    Rivalry splits positions and makes states block along alignment lines, great
+    powers twice as readily, and issue linkage adds to a distant great power's
+    propensity (PAPER.md#C2, PAPER.md#C4, PAPER.md#C11).
     """
     n = len(candidates)
     total = 0.0

@@ -12,12 +12,20 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim import kernels
-from sim.implementation import EFFORT_COST, OUTSIDER, SIGNATORY, STAYS_OUT, TIE_MEMORY
-from sim.issues import PARTY_WEIGHT, SELF_HELP, TECHNOLOGIES, WEAKEST_LINK_RHO
-from sim.kernels import BEST_SHOT, ENFORCEMENT, SUMMATION, THRESHOLD, WEAKEST_LINK
-from sim.positions import ALWAYS, NEVER
+from sim.implementation import EFFORT_COST, TIE_MEMORY
+from sim.issues import PARTY_WEIGHT, TECHNOLOGIES, TECHNOLOGY_CODES
+from sim.kernels import (
+    BEST_SHOT,
+    ENFORCEMENT,
+    OUTSIDER,
+    SIGNATORY,
+    STAYS_OUT,
+    SUMMATION,
+    THRESHOLD,
+    WEAKEST_LINK,
+)
+from sim.positions import ALWAYS, NEVER, upper_quartile
 from sim.rivals import RIVAL_YIELD
-from sim.trust import AFFINITY_WEIGHT as AW
 
 SEEDS = st.integers(0, 2**32 - 1)
 
@@ -42,6 +50,7 @@ def agreements_reference(
     group,
     affinity,
     reputation,
+    affinity_weight,
     agreement,
     legitimacy,
     legitimacy_rows,
@@ -62,6 +71,7 @@ def agreements_reference(
     """
     k, n = status.shape
     groups = len(affinity)
+    aw = affinity_weight
     signed = status == SIGNATORY
     sets = signed.astype(float)
     ambition, follow, slippage, capacity = agreement[:4]
@@ -69,10 +79,10 @@ def agreements_reference(
     counts = sets @ np.eye(groups)[group]  # set x group
     size = np.maximum(sets.sum(axis=1), 1)
     shares = counts / size[:, None]
-    rep = (1 - AW) * (sets @ reputation) / size
+    rep = (1 - aw) * (sets @ reputation) / size
     by_group = shares @ affinity.T  # trust of (a member of) each group in each set
-    among = AW * (by_group * shares).sum(axis=1) + rep
-    toward = AW * by_group + rep[:, None]
+    among = aw * (by_group * shares).sum(axis=1) + rep
+    toward = aw * by_group + rep[:, None]
     rows, cols = np.nonzero(signed)  # the signatory entries, row-major
     complied = np.clip(base + w_trust * toward[rows, group[cols]] + noise, 0.0, 1.0)
     kept = keep_draws < complied
@@ -114,7 +124,9 @@ def agreements_reference(
     )
 
 
-def provision_reference(effort, relevance, technology, party, divisors, great_power):
+def provision_reference(
+    effort, relevance, technology, party, divisors, great_power, self_help, rho
+):
     """Provision by aggregation technology (83cf16b: ``ProvisionPlan.__call__``)."""
     k = len(effort)
     contrib = relevance * effort
@@ -126,8 +138,8 @@ def provision_reference(effort, relevance, technology, party, divisors, great_po
     best = technology == BEST_SHOT
     value[best] = contrib[best].max(axis=1) / divisors[1, best]
     weakest = technology == WEAKEST_LINK
-    z = np.maximum(effort[weakest], SELF_HELP) ** WEAKEST_LINK_RHO
-    value[weakest] = z.mean(axis=1) ** (1.0 / WEAKEST_LINK_RHO) / divisors[2, weakest]
+    z = np.maximum(effort[weakest], self_help) ** rho
+    value[weakest] = z.mean(axis=1) ** (1.0 / rho) / divisors[2, weakest]
     threshold = np.flatnonzero(technology == THRESHOLD)
     least = effort[np.ix_(threshold, great_power)].min(axis=1)
     value[threshold] = np.minimum(1.0, least / divisors[2, threshold]) * divisors[3, threshold]
@@ -147,6 +159,8 @@ def settle_reference(
     party,
     divisors,
     great_power,
+    self_help,
+    rho,
     growth_rate,
     cost_scale,
     harm_state,
@@ -159,7 +173,9 @@ def settle_reference(
     if diverted:
         effort = effort + rival
     cost = severity[:, None] * effort * relevance
-    delivered = provision_reference(effort, relevance, technology, party, divisors, great_power)
+    delivered = provision_reference(
+        effort, relevance, technology, party, divisors, great_power, self_help, rho
+    )
     growth = 1 + growth_rate * np.minimum(unaddressed / window, 2.0)
     harm = severity * growth * (1 - delivered)
     return (
@@ -214,15 +230,6 @@ def divert_reference(effort, relevance, rows, keep, takes_part, membership, kept
     return remaining, rival, booked
 
 
-def upper_quartile(values):
-    """The value a quarter of the entries reach (nearest rank; 0 for none)."""
-    n = len(values)
-    if n == 0:
-        return 0.0
-    k = n - max(1, (n + 3) // 4)
-    return float(np.partition(values, k)[k])
-
-
 def positions_reference(
     interest,
     split,
@@ -230,6 +237,7 @@ def positions_reference(
     group,
     affinity,
     reputation,
+    affinity_weight,
     proposer,
     proposer_group,
     trust_weight,
@@ -237,20 +245,24 @@ def positions_reference(
     draws,
 ):
     """Ambitions, opposition and the demand (83cf16b: ``take_positions``)."""
-    toward = AW * affinity[:, proposer_group] + (1 - AW) * reputation[proposer]
+    aw = affinity_weight
+    toward = aw * affinity[:, proposer_group] + (1 - aw) * reputation[proposer]
     trusting = trust_weight * (toward - 0.5)
     ambition = np.clip(interest + trusting[group] - split + noise, 0.0, 1.0)
     return ambition, draws < block, upper_quartile(ambition)
 
 
-def deliberate_reference(own, oppose, group, states, affinity, reputation, deliberation):
+def deliberate_reference(
+    own, oppose, group, states, affinity, reputation, affinity_weight, deliberation
+):
     """Ambitions after deliberation (83cf16b: ``deliberate_positions``, ``among_groups``)."""
     ambition = own.copy()
     keen = ~oppose
     if np.count_nonzero(keen) > 1:
         counts = np.bincount(group[keen], minlength=len(affinity))
         p = counts / counts.sum()
-        among = AW * (p @ affinity @ p) + (1 - AW) * reputation[states[keen]].mean()
+        aw = affinity_weight
+        among = aw * (p @ affinity @ p) + (1 - aw) * reputation[states[keen]].mean()
         mine = own[keen]
         ambition[keen] = mine + deliberation * among * (mine.mean() - mine)
     return ambition
@@ -379,6 +391,7 @@ def agreement_inputs(rng, k, n, groups, unsigned):
         "group": rng.integers(0, groups, n),
         "affinity": rng.uniform(0.05, 0.95, (groups, groups)),
         "reputation": rng.uniform(0.0, 1.0, n),
+        "affinity_weight": float(rng.uniform(0.0, 1.0)),
         "agreement": agreement,
         "legitimacy": rng.uniform(0.0, 1.0, (forums, n)),
         "legitimacy_rows": rng.integers(0, forums, k),
@@ -400,7 +413,7 @@ def plan_inputs(rng, k, n, great_powers):
     relevance and effort it is applied to; the great powers are the first
     ``great_powers`` states, or all states if there are none.
     """
-    technology = rng.integers(0, len(TECHNOLOGIES), k)
+    technology = rng.choice(np.array(list(TECHNOLOGY_CODES.values())), k)
     relevance = weights(rng, (k, n))
     power = weights(rng, (n,))
     party = np.where(
@@ -427,6 +440,8 @@ def plan_inputs(rng, k, n, great_powers):
             ]
         ),
         "great_power": np.flatnonzero(gp if gp.any() else ~gp),
+        "self_help": float(rng.uniform(0.01, 0.3)),
+        "rho": float(rng.uniform(-4.0, -0.5)),
     }
 
 
@@ -496,6 +511,12 @@ def test_agreements_with_no_signatory_leave_trust_and_the_tally_as_they_were():
     close(among, agreements_reference(**args)[2])  # reputation's share of nobody: 0
     for name, value in updated.items():
         np.testing.assert_array_equal(value, args[name])
+
+
+def test_every_technology_has_its_own_code_in_the_kernels():
+    """A technology added to :data:`sim.issues.TECHNOLOGIES` needs a code (and a rule)."""
+    assert list(TECHNOLOGY_CODES) == list(TECHNOLOGIES)
+    assert sorted(TECHNOLOGY_CODES.values()) == list(range(len(TECHNOLOGIES)))
 
 
 @settings(max_examples=60, deadline=None)
@@ -690,6 +711,7 @@ def test_positions_equals_the_numpy_statement_of_ambition_opposition_and_the_dem
         "group": state_group[candidates],
         "affinity": rng.uniform(0.05, 0.95, (groups, groups)),
         "reputation": rng.uniform(0.0, 1.0, states),
+        "affinity_weight": float(rng.uniform(0.0, 1.0)),
         "proposer": proposer,
         "proposer_group": int(state_group[proposer]),
         "trust_weight": float(rng.uniform(0.0, 1.0)),
@@ -725,6 +747,7 @@ def test_deliberate_equals_the_numpy_statement_of_the_pull_toward_the_mean(
         "states": candidates,
         "affinity": rng.uniform(0.05, 0.95, (groups, groups)),
         "reputation": rng.uniform(0.0, 1.0, states),
+        "affinity_weight": float(rng.uniform(0.0, 1.0)),
         "deliberation": float(rng.uniform(0.0, 1.0)),
     }
     own = args["own"].copy()
