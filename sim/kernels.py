@@ -39,6 +39,10 @@ OUTSIDER, SIGNATORY, STAYS_OUT = 0, 1, 2
 #: Rows of an agreement's numbers (:attr:`sim.implementation.Terms.numbers`): ambition,
 #: outsider follow-through, slippage, standing capacity, pledge.
 AMBITION, FOLLOW, SLIPPAGE, CAPACITY, PLEDGE = 0, 1, 2, 3, 4
+#: A state's net benefit at or below this share of its shadow harm counts as none: a
+#: state neither helped nor burdened has harm equal to its shadow harm, summed along
+#: another path, and the rounding difference must not count as benefit (``equity``).
+NET_TOLERANCE = 1e-9
 
 
 @njit(cache=True)
@@ -458,8 +462,9 @@ def state_metrics(
     output the benefit it received over its exposure (0 if not exposed), and its
     legitimacy ``voice_weight x voice + (1 - voice_weight) x output``
     (PAPER.md#C1, PAPER.md#C12). Its net benefit is the harm its shadow problems would
-    have done minus the harm done and its effort costs (clipped at 0), its load its
-    seats over its bandwidth (at most 1).
+    have done minus the harm done and its effort costs (0 if at most
+    :data:`NET_TOLERANCE` times the shadow harm), its load its seats over its
+    bandwidth (at most 1).
 
     Returns legitimacy, voice, legitimacy among developing states, capability (power
     weighted mean keep rate; 0 kept of 0 counts 0), the developing states' burden,
@@ -471,7 +476,8 @@ def state_metrics(
     net = np.empty(n)
     seats_total = 0.0
     for c in range(n):
-        net[c] = max(shadow_state[c] - harm_state[c] - cost_state[c], 0.0)
+        gain = shadow_state[c] - harm_state[c] - cost_state[c]
+        net[c] = gain if gain > NET_TOLERANCE * shadow_state[c] else 0.0
         seats_total += seats[c]
     voice_total = 0.0
     legit_total = 0.0

@@ -8,6 +8,7 @@ callers pass. They agree to rounding: the kernels sum in index order, numpy pair
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -346,7 +347,8 @@ def state_metrics_reference(
     n = len(voice_sum)
     voice = voice_sum / n_voiced if n_voiced else np.zeros(n)
     output = np.divide(benefit_sum, exposure_sum, out=np.zeros(n), where=exposure_sum > 0)
-    net = np.maximum(shadow_state - harm_state - cost_state, 0.0)
+    net = shadow_state - harm_state - cost_state
+    net[net <= kernels.NET_TOLERANCE * shadow_state] = 0.0
     legit = voice_weight * voice + (1 - voice_weight) * output
     load = np.minimum(1.0, seats / bandwidth)
     return (
@@ -850,6 +852,37 @@ def test_state_metrics_equals_the_numpy_statement_of_the_averages_over_states(
     close(np.array(got), np.array(expected))
     if not len(args["developing"]):
         assert np.isnan(got[2]) and np.isnan(got[4])
+
+
+def test_equity_takes_rounding_between_harm_and_shadow_harm_for_no_benefit():
+    """A state neither helped nor burdened nets nothing, whichever way its harm and its
+    shadow harm were rounded (PAPER.md#C16): equity is then 1, not the Gini of noise;
+    one state helped among six others gives ``1 - gini`` of one share in seven.
+    """
+    n = 7
+    shadow = np.linspace(1.0, 9.0, n)
+    ulps = np.array([-3, 2, 0, 5, -1, 4, 1])  # harm a few units in the last place away
+    harm = shadow + ulps * np.spacing(shadow)
+    args = {
+        "voice_sum": np.zeros(n),
+        "n_voiced": 0,
+        "benefit_sum": np.zeros(n),
+        "exposure_sum": np.ones(n),
+        "shadow_state": shadow,
+        "harm_state": harm,
+        "cost_state": np.zeros(n),
+        "kept_sum": np.zeros(n),
+        "kept_count": np.zeros(n),
+        "voice_weight": 0.5,
+        "developing": np.arange(0),
+        "power": np.full(n, 1 / n),
+        "seats": np.zeros(n),
+        "bandwidth": np.full(n, 2.0),
+    }
+    assert np.any(shadow - harm > 0)  # without the tolerance, a Gini of rounding noise
+    assert kernels.state_metrics(**args)[5] == 1.0
+    harm[0] = shadow[0] - 1.0  # the first state is spared one unit of harm
+    assert kernels.state_metrics(**args)[5] == pytest.approx(1 - (n - 1) / n)
 
 
 @settings(max_examples=60, deadline=None)
