@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 ALIGNMENT_BINS = 5
+#: Weight of group affinity in trust, the rest on reputation (passed to the compiled
+#: loops of :mod:`sim.kernels` as an argument).
 AFFINITY_WEIGHT = 0.7
 
 
@@ -73,7 +75,12 @@ class Trust:
         return np.bincount(self.group[members], minlength=self.n_groups)
 
     def toward(self, states: np.ndarray, members: np.ndarray) -> np.ndarray:
-        """Mean trust of each of ``states`` in the set ``members`` (indices)."""
+        """Mean trust of each of ``states`` in the set ``members`` (indices).
+
+        The plain statement of trust in a set, for notebooks and tests: the model's
+        compiled loops compute the same (:func:`sim.kernels.agreements_step`), and
+        ``tests/test_trust.py`` checks it pair by pair.
+        """
         counts = self.group_counts(members)
         total = counts.sum()
         if total == 0:
@@ -82,7 +89,11 @@ class Trust:
         return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * self.reputation[members].mean()
 
     def among(self, members: np.ndarray) -> float:
-        """Mean trust among ``members`` (indices), self-pairs included."""
+        """Mean trust among ``members`` (indices), self-pairs included.
+
+        The statement of what :func:`sim.kernels.deliberate` and
+        :func:`sim.kernels.agreements_step` compute in their loops.
+        """
         if len(members) == 0:
             return 0.0
         return self.among_groups(self.group[members], self.reputation[members])

@@ -13,7 +13,7 @@ responses, not from a number written here (PAPER.md#C4).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Literal
 
 import numpy as np
@@ -101,22 +101,21 @@ class Charter(Regime):
         """A state of ``region`` (of any region if it has none left) that is neither
         permanent nor ``taken``, drawn uniformly; -1 if there is none.
         """  # noqa: D205
-        eligible = self._eligible()
+        eligible = self._eligible
         pool = np.flatnonzero(eligible[region] & ~taken)
         if len(pool) == 0:
             pool = np.flatnonzero(eligible[-1] & ~taken)
         # the draw of rng.choice(pool), without its checks: the same index and state
         return int(pool[self.model.rng.integers(0, len(pool))]) if len(pool) else -1
 
+    @cached_property
     def _eligible(self) -> np.ndarray:
         """Region x state: the non-permanent states of each region, and a last row with
         every non-permanent state (made once: the world does not change).
         """  # noqa: D205
-        if getattr(self, "_eligible_rows", None) is None:
-            w = self.model.world
-            regions = np.arange(len(REGIONS))[:, None] == w.region[None, :]
-            self._eligible_rows = np.vstack([regions, np.ones((1, w.n), dtype=bool)]) & ~w.permanent
-        return self._eligible_rows
+        w = self.model.world
+        regions = np.arange(len(REGIONS))[:, None] == w.region[None, :]
+        return np.vstack([regions, np.ones((1, w.n), dtype=bool)]) & ~w.permanent
 
     def _first_seats(self) -> np.ndarray:
         w = self.model.world
