@@ -85,11 +85,12 @@ def agreements_step(
         ``noise`` and ``keep_draws``.
     base : numpy.ndarray
         Per entry: the fixed part of compliance (``compliance_base``).
-    group, affinity, reputation, affinity_weight : numpy.ndarray
+    group, affinity, reputation : numpy.ndarray
         Trust (:class:`sim.trust.Trust`): each state's group, the group x group
-        affinity, the states' reputation, and the weight of affinity in trust.
-        ``affinity`` and ``reputation`` are updated in place, after trust has been read
-        for compliance.
+        affinity and the states' reputation. ``affinity`` and ``reputation`` are
+        updated in place, after trust has been read for compliance.
+    affinity_weight : float
+        The weight of affinity in trust (:data:`sim.trust.AFFINITY_WEIGHT`).
     agreement : numpy.ndarray
         Shape ``(5, agreements)``: rows :data:`AMBITION`, :data:`FOLLOW` (outsider
         follow-through), :data:`SLIPPAGE`, :data:`CAPACITY` (standing capacity) and
@@ -531,8 +532,9 @@ def positions(
     the proposer above 0.5, minus its alignment split, plus noise, clipped to 0..1; it
     opposes where its uniform draw falls below its ``block`` probability; the demand is
     the value a quarter of the ambitions reach (nearest rank) (:mod:`sim.positions`).
-    Trust raises ambition (PAPER.md#C10), rivalry's split lowers it (PAPER.md#C2), and
-    the demand is what the keenest quarter would settle for (PAPER.md#C3).
+    Trust in the proposer raises ambition (PAPER.md#C6), rivalry's split along
+    alignment lines lowers it (PAPER.md#C4, PAPER.md#C11), and the demand is what the
+    keenest quarter would settle for (PAPER.md#C3).
     """
     n = len(interest)
     rep = (1 - affinity_weight) * reputation[proposer]

@@ -7,6 +7,11 @@ callers pass. They agree to rounding: the kernels sum in index order, numpy pair
 
 from __future__ import annotations
 
+import ast
+import builtins
+import dis
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -40,6 +45,28 @@ def weights(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Non-negative rows summing to 1, as :func:`sim.issues.relevance_weights` gives."""
     w = rng.uniform(0.0, 1.0, shape) ** 2 + 1e-3
     return w / w.sum(axis=-1, keepdims=True)
+
+
+def test_kernels_read_no_constant_of_another_module():
+    """numba compiles a global into the cached machine code and re-checks only
+    sim/kernels.py, so a kernel that read a constant of another module would keep its
+    old value after that module changed: every global a kernel loads must be assigned
+    or defined in sim/kernels.py itself, be numpy, or be a builtin.
+    """
+    tree = ast.parse(Path(kernels.__file__).read_text(encoding="utf-8"))
+    own = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                own |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    allowed = own | {"np"} | set(dir(builtins))
+    dispatchers = [v for v in vars(kernels).values() if hasattr(v, "py_func")]
+    assert len(dispatchers) >= 10
+    for dispatcher in dispatchers:
+        loaded = {
+            i.argval for i in dis.get_instructions(dispatcher.py_func) if i.opname == "LOAD_GLOBAL"
+        }
+        assert loaded <= allowed, (dispatcher.__name__, sorted(loaded - allowed))
 
 
 # --- references: the numpy statement of each rule -------------------------------------
