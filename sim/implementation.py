@@ -48,7 +48,6 @@ from sim.kernels import (
 )
 from sim.metrics import Tally
 from sim.problems import RESOLVE_EFFORT, Agreement, Problem
-from sim.trust import AFFINITY_WEIGHT
 
 if TYPE_CHECKING:
     from sim.model import MultilatModel
@@ -304,7 +303,7 @@ def _agreements(
         group=trust.group,
         affinity=trust.affinity,
         reputation=trust.reputation,
-        affinity_weight=AFFINITY_WEIGHT,
+        affinity_weight=trust.affinity_weight,
         agreement=a.numbers,
         legitimacy=legitimacy,
         legitimacy_rows=a.legitimacy_rows,

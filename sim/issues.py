@@ -32,14 +32,9 @@ from sim import kernels
 
 Technology = Literal["summation", "weakest_link", "best_shot", "threshold", "enforcement"]
 TECHNOLOGIES: tuple[Technology, ...] = get_args(Technology)
-#: Each technology's code in the compiled provision (:func:`sim.kernels.provision`).
-TECHNOLOGY_CODES: dict[Technology, int] = {
-    "summation": kernels.SUMMATION,
-    "weakest_link": kernels.WEAKEST_LINK,
-    "best_shot": kernels.BEST_SHOT,
-    "threshold": kernels.THRESHOLD,
-    "enforcement": kernels.ENFORCEMENT,
-}
+#: Each technology's code in the compiled provision (:func:`sim.kernels.provision`):
+#: the constant of its name in upper case, e.g. ``kernels.WEAKEST_LINK``.
+TECHNOLOGY_CODES: dict[Technology, int] = {t: getattr(kernels, t.upper()) for t in TECHNOLOGIES}
 Relevance = Literal["power", "emissions", "equal", "great_powers", "power_and_count"]
 
 

@@ -20,8 +20,8 @@ rounding (sums here run in index order, numpy's pairwise).
 
 A kernel reads no module constant but the codes defined here: numba compiles a global
 into the cached machine code, and its cache is invalidated only when this file
-changes, so a model parameter such as :data:`sim.trust.AFFINITY_WEIGHT` is passed in
-as an argument. numba does not check bounds: callers keep index arrays in range.
+changes, so a model parameter such as the weight of affinity in trust is passed in as
+an argument. numba does not check bounds: callers keep index arrays in range.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def agreements_step(
         affinity and the states' reputation. ``affinity`` and ``reputation`` are
         updated in place, after trust has been read for compliance.
     affinity_weight : float
-        The weight of affinity in trust (:data:`sim.trust.AFFINITY_WEIGHT`).
+        The weight of affinity in trust (:attr:`sim.trust.Trust.affinity_weight`).
     agreement : numpy.ndarray
         Shape ``(5, agreements)``: rows :data:`AMBITION`, :data:`FOLLOW` (outsider
         follow-through), :data:`SLIPPAGE`, :data:`CAPACITY` (standing capacity) and

@@ -18,7 +18,7 @@ import numpy as np
 from sim import kernels
 from sim.behaviour import Behaviour
 from sim.problems import Problem
-from sim.trust import AFFINITY_WEIGHT, Trust
+from sim.trust import Trust
 from sim.world import World
 
 #: :attr:`Stance.block` of a candidate that always (never) opposes: above (below) any
@@ -213,7 +213,7 @@ def take_positions(
         s.group,
         trust.affinity,
         trust.reputation,
-        AFFINITY_WEIGHT,
+        trust.affinity_weight,
         s.proposer,
         int(trust.group[s.proposer]),
         b.trust_weight,
@@ -252,7 +252,7 @@ def deliberate_positions(pos: Positions, trust: Trust, behaviour: Behaviour) -> 
         pos.states,
         trust.affinity,
         trust.reputation,
-        AFFINITY_WEIGHT,
+        trust.affinity_weight,
         behaviour.deliberation,
     )
     pos.deliberated = True

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 ALIGNMENT_BINS = 5
-#: Weight of group affinity in trust, the rest on reputation (passed to the compiled
-#: loops of :mod:`sim.kernels` as an argument).
+#: Weight of group affinity in trust, the rest on reputation (:attr:`Trust.affinity_weight`;
+#: passed from there to the compiled loops of :mod:`sim.kernels`).
 AFFINITY_WEIGHT = 0.7
 
 
@@ -68,6 +68,8 @@ class Trust:
         self.reputation = np.full(len(alignment), 0.5)
         self.learning = learning
         self.reversion = reversion
+        #: the weight of affinity in trust, what every reader of trust uses
+        self.affinity_weight = AFFINITY_WEIGHT
         self.n_groups = n_groups
 
     def group_counts(self, members: np.ndarray) -> np.ndarray:
@@ -86,7 +88,8 @@ class Trust:
         if total == 0:
             return np.full(len(states), 0.5)
         aff = self.affinity[self.group[states]] @ counts / total
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * self.reputation[members].mean()
+        w = self.affinity_weight
+        return w * aff + (1 - w) * self.reputation[members].mean()
 
     def among(self, members: np.ndarray) -> float:
         """Mean trust among ``members`` (indices), self-pairs included.
@@ -104,13 +107,15 @@ class Trust:
         p = counts / counts.sum()
         aff = float(p @ self.affinity @ p)
         mean_reputation = float(reputation.sum() / len(reputation))  # as numpy.mean
-        return AFFINITY_WEIGHT * aff + (1 - AFFINITY_WEIGHT) * mean_reputation
+        w = self.affinity_weight
+        return w * aff + (1 - w) * mean_reputation
 
     def pair(self, i: int, j: int) -> float:
         """Trust of state ``i`` in state ``j``."""
-        return AFFINITY_WEIGHT * float(self.affinity[self.group[i], self.group[j]]) + (
-            1 - AFFINITY_WEIGHT
-        ) * float(self.reputation[j])
+        w = self.affinity_weight
+        return w * float(self.affinity[self.group[i], self.group[j]]) + (1 - w) * float(
+            self.reputation[j]
+        )
 
     def revert(self) -> None:
         """Move trust back toward its seed (DESIGN.md: trust reverts)."""
