@@ -604,27 +604,28 @@ def agreements_call(tr: Trust, sets: int, rng: np.random.Generator):
     status = np.where(rng.uniform(size=(sets, n)) < 0.5, 1, 0).astype(np.int8)
     entries = int((status == 1).sum())
     numbers = np.vstack([rng.uniform(0.2, 1.0, (4, sets)), np.ones((1, sets))])
-    args = (
-        status,
-        rng.uniform(0.3, 0.7, entries),
-        tr.group,
-        tr.affinity,
-        tr.reputation,
-        numbers,
-        np.full((1, n), 0.5),
-        np.zeros(sets, dtype=np.int64),
-        np.ones(n),
-        np.full((sets, n), 1.0 / n),
-        np.arange(sets, dtype=np.int64),
-        rng.normal(0.0, 0.1, entries),
-        rng.uniform(size=entries),
-        rng.uniform(size=sets),
-        0.3,
-        tr.learning,
-        np.zeros(n),
-        np.zeros(n),
-    )
-    return lambda: kernels.agreements_step(*args)
+    args = {
+        "status": status,
+        "base": rng.uniform(0.3, 0.7, entries),
+        "group": tr.group,
+        "affinity": tr.affinity,
+        "reputation": tr.reputation,
+        "affinity_weight": tr.affinity_weight,
+        "agreement": numbers,
+        "legitimacy": np.full((1, n), 0.5),
+        "legitimacy_rows": np.zeros(sets, dtype=np.int64),
+        "efficiency": np.ones(n),
+        "relevance": np.full((sets, n), 1.0 / n),
+        "problem_rows": np.arange(sets, dtype=np.int64),
+        "noise": rng.normal(0.0, 0.1, entries),
+        "keep_draws": rng.uniform(size=entries),
+        "slip_draws": rng.uniform(size=sets),
+        "w_trust": 0.3,
+        "eta": tr.learning,
+        "kept_sum": np.zeros(n),
+        "kept_count": np.zeros(n),
+    }
+    return lambda: kernels.agreements_step(**args)
 
 
 def pairwise_terms(args: argparse.Namespace) -> None:
