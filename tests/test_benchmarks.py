@@ -1,13 +1,15 @@
 """The benchmark scripts still run against the current code (no timings are checked).
 
 A change of a kernel's signature once left ``benchmarks/step_cost.py``'s micro-benchmark
-calling it with the old arguments; nothing ran it. These run each part of the script at
-a toy size and check that it prints its tables.
+calling it with the old arguments; nothing ran it. These run each script at a toy size
+and check that it prints its tables.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,44 @@ def test_step_cost_runs_every_part_at_a_toy_size(capsys: pytest.CaptureFixture[s
     ):
         assert heading in out
     assert "mean           40" in out
+
+
+def _run_script(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_fingerprint_saves_and_checks_its_own_digests(tmp_path: Path) -> None:
+    root = BENCHMARKS.parent
+    saved = tmp_path / "digests.json"
+    first = _run_script("fingerprint", "--save", str(saved), "--only", "club/15/", cwd=root)
+    assert first.returncode == 0, first.stderr
+    assert "saved 1 digests" in first.stdout
+    again = _run_script("fingerprint", "--check", str(saved), "--only", "club/15/", cwd=root)
+    assert again.returncode == 0, again.stderr
+    assert "1 of 1 runs identical" in again.stdout
+
+
+@pytest.mark.slow
+def test_sweep_throughput_runs_a_toy_design(tmp_path: Path) -> None:
+    done = _run_script(
+        "sweep_throughput",
+        "--regimes", "club",
+        "--rivalry", "0",
+        "--replicates", "4",
+        "--steps", "3",
+        "--states", "10",
+        "--repeats", "1",
+        "--memory-runs", "8",
+        "--memory-steps", "2",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "throughput ratio sweep / batch_run" in done.stdout
+    assert "parallel efficiency" in done.stdout
+    assert "parent peak MiB" in done.stdout
