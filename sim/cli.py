@@ -17,12 +17,15 @@ Regime and issue choices come from :data:`sim.regimes.REGIMES` and
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import math
+import re
+import signal
 import sys
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from pathlib import Path
@@ -513,6 +516,26 @@ def sweep_table(results: Any, ci: float = 0.95) -> Table:
     return table
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Handle SIGTERM (a batch system's stop, ``kill``) like Ctrl-C while a sweep runs:
+    the finished runs are written out and ``--resume`` continues.
+    """  # noqa: D205
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @app.command()
 def sweep(
     spec_file: Annotated[
@@ -555,18 +578,30 @@ def sweep(
 
     err = Console(stderr=True)
     note = _notes(err, quiet)
+    if scheduler is not None:
+        if workers is not None:
+            raise CliError(
+                "options '--workers' and '--scheduler' exclude each other: the Dask "
+                "cluster's workers run the sweep"
+            )
+        if not re.fullmatch(r"([a-z]+://)?[^\s:/]+:\d+", scheduler):
+            raise CliError(
+                f"option '--scheduler': bad value {scheduler!r}: must be a Dask scheduler's "
+                "address, tcp://HOST:PORT"
+            )
 
     try:
-        results = run_sweep(
-            spec_file,
-            out=out,
-            workers=workers,
-            scheduler=scheduler,
-            resume=resume,
-            retry_failed=retry_failed,
-            progress=not quiet,
-            notify=note,
-        )
+        with _terminate_as_interrupt():
+            results = run_sweep(
+                spec_file,
+                out=out,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                retry_failed=retry_failed,
+                progress=not quiet,
+                notify=note,
+            )
     except SweepError as exc:
         raise CliError(str(exc)) from None
     except WorkersFailed as exc:

@@ -103,11 +103,19 @@ class Results:
 
     @property
     def status(self) -> pd.DataFrame:
-        """status.jsonl: one row per finished run (the last line wins after a retry)."""
+        """status.jsonl: one row per finished run (the last line wins after a retry).
+
+        A last line cut short (a write interrupted mid-line) is left out.
+        """
         path = self.path / STATUS
-        if not path.is_file() or path.stat().st_size == 0:
+        if not path.is_file():
             return pd.DataFrame()
-        return pd.read_json(path, lines=True)
+        rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        try:
+            last = [json.loads(rows[-1])] if rows else []
+        except json.JSONDecodeError:
+            last = []
+        return pd.DataFrame([json.loads(line) for line in rows[:-1]] + last)
 
     def summary(
         self, metric: str, by: Sequence[str] | None = None, ci: float = 0.95

@@ -112,7 +112,10 @@ class PoolExecutor:
     def _start(self) -> cf.ProcessPoolExecutor:
         self._finished = 0  # runs finished on the current pool
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=pool_context(), initializer=warm_up
+            max_workers=self.workers,
+            mp_context=pool_context(),
+            initializer=warm_up,
+            initargs=(os.getpid(),),
         )
 
     def submit(self, job: Job) -> cf.Future:
@@ -183,12 +186,19 @@ class DaskExecutor:
         try:
             import distributed
         except ImportError:  # pragma: no cover - depends on the extra
-            raise RuntimeError("--scheduler needs Dask: pip install 'multilat[dask]'") from None
+            raise ExecutorError("--scheduler needs Dask: pip install 'multilat[dask]'") from None
         self._distributed = distributed
         if isinstance(scheduler, distributed.Client):
             self.client, self._own = scheduler, False
         else:
-            self.client, self._own = distributed.Client(scheduler, timeout="20s"), True
+            try:
+                self.client = distributed.Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise ExecutorError(
+                    f"cannot reach the Dask scheduler at {scheduler!r} "
+                    f"({' '.join(str(exc).split()) or type(exc).__name__}); is it running?"
+                ) from None
+            self._own = True
         threads = sum(self.client.nthreads().values()) or 1
         self.slots = 4 * threads
         self.description = f"dask {self.client.scheduler.address}, {threads} threads"

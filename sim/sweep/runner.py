@@ -24,9 +24,11 @@ from sim.sweep.design import make_design, point_params, salib_problem
 from sim.sweep.executors import Executor, WorkersFailed, make_executor
 from sim.sweep.spec import SweepSpec, load_spec, parse_spec
 from sim.sweep.store import (
+    DESIGN,
     PartWriter,
     StatusLog,
     Store,
+    StoreError,
     git_commit,
     now,
     run_schema,
@@ -68,6 +70,15 @@ def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
+def _same_runs(old: dict[str, Any], spec: SweepSpec) -> bool:
+    """Whether a manifest was written for this spec (by identity, or by the text hash of
+    manifests written before there was one).
+    """  # noqa: D205
+    if "identity" in old:
+        return old.get("spec_hash") == spec.hash
+    return old.get("spec_hash") == spec.text_hash
+
+
 def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
     """The results folder; whether it already held this sweep."""
     store = Store(out)
@@ -78,8 +89,11 @@ def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
                 "(or --retry-failed), or choose another --out"
             )
         old = store.read_manifest()
-        if old.get("spec_hash") != spec.hash:
-            changed = _changed_keys(old.get("spec", {}), spec.data)
+        if not _same_runs(old, spec):
+            if "identity" in old:
+                changed = _changed_keys(old["identity"], spec.identity)
+            else:
+                changed = _changed_keys(old.get("spec", {}), spec.data)
             if changed == ["sweep.replicates"] and spec.settings.replicates > old["replicates"]:
                 return store, True  # more replicates: the runs there keep their ids and seeds
             raise SweepError(
@@ -89,9 +103,24 @@ def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
                 "another --out for the new spec"
             )
         return store, True
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not store.is_unstarted():
         raise SweepError(f"--out {str(out)!r} exists and is not an empty folder or a sweep")
     return store, False
+
+
+def _nothing_to_do(store: Store, spec: SweepSpec, retry_failed: bool) -> dict[str, Any] | None:
+    """The manifest of a finished sweep of this spec with no run left to do, else None.
+
+    Resuming such a sweep writes nothing (it works on a read-only copy too).
+    """
+    if not store.exists():
+        return None
+    manifest = store.read_manifest()
+    if not _same_runs(manifest, spec) or manifest.get("finished") is None:
+        return None
+    ok, failed = store.finished(int(manifest["runs"]))
+    done = ok if retry_failed else ok | failed
+    return manifest if done.all() else None
 
 
 def _new_manifest(spec: SweepSpec, design: pd.DataFrame, spec_path: str | None) -> dict:
@@ -102,6 +131,7 @@ def _new_manifest(spec: SweepSpec, design: pd.DataFrame, spec_path: str | None) 
         "spec_path": spec_path,
         "spec_hash": spec.hash,
         "spec": spec.data,
+        "identity": spec.identity,
         "root_seed": spec.root_seed,
         "seeds": f"numpy.random.SeedSequence(root_seed, spawn_key={key})",
         "design": {
@@ -158,22 +188,68 @@ def execute_sweep(
     SweepError
         ``out`` holds another sweep, or a sweep of a changed spec.
     """
+    # refused (a bad point, another sweep, a changed spec, a folder of other files)
+    # before anything is written
     design = make_design(spec)
-    store, existing = _open_store(spec, out, resume or retry_failed)
-    store.create()
+    store, _ = _open_store(spec, out, resume or retry_failed)
+    try:
+        if resume or retry_failed:
+            manifest = _nothing_to_do(store, spec, retry_failed)
+            if manifest is not None:
+                return manifest
+        with store.lock():
+            return _execute_locked(
+                spec,
+                design,
+                out,
+                executor,
+                resume=resume or retry_failed,
+                retry_failed=retry_failed,
+                progress=progress,
+                notify=notify,
+                spec_path=spec_path,
+            )
+    except StoreError as exc:
+        raise SweepError(str(exc)) from None
+
+
+def _execute_locked(
+    spec: SweepSpec,
+    design: pd.DataFrame,
+    out: Path,
+    executor: Executor,
+    *,
+    resume: bool,
+    retry_failed: bool,
+    progress: bool,
+    notify: Callable[[str], None] | None,
+    spec_path: str | None,
+) -> dict[str, Any]:
+    """:func:`execute_sweep` once it holds the folder's lock."""
+    store, existing = _open_store(spec, out, resume)
     if existing:
+        store.create()
         store.remove_temporaries()
         manifest = store.read_manifest()
-        if manifest["spec_hash"] != spec.hash:  # more replicates (see _open_store)
+        if not _same_runs(manifest, spec):  # more replicates (see _open_store)
             n = len(design) * spec.settings.replicates
             manifest.update(
-                spec=spec.data, spec_hash=spec.hash, replicates=spec.settings.replicates, runs=n
+                spec=spec.data,
+                spec_hash=spec.hash,
+                identity=spec.identity,
+                replicates=spec.settings.replicates,
+                runs=n,
             )
             manifest["finished"] = None
+        if not (store.root / DESIGN).is_file():
+            store.write_design(design)
     else:
-        store.write_design(design)
+        # the manifest first: a folder killed after it is a sweep that --resume continues
+        store.create()
+        store.remove_temporaries()
         manifest = _new_manifest(spec, design, spec_path)
         store.write_manifest(manifest)
+        store.write_design(design)
     n_points, reps = len(design), spec.settings.replicates
     n_runs = n_points * reps
     records = design.to_dict("records")
@@ -185,7 +261,7 @@ def execute_sweep(
         c.update(p)
     schema = run_schema(design)
     ok, failed = store.finished(n_runs)
-    session = store.next_session()
+    session = store.next_session(manifest)
     manifest["sessions"].append(
         {
             "session": session,
@@ -281,7 +357,7 @@ def execute_sweep(
             "pending": int(n_runs - ok.sum() - failed.sum()),
         }
         manifest["sessions"][-1]["finished"] = now()
-        if finished_all:
+        if finished_all and not manifest["counts"]["pending"]:
             manifest["finished"] = now()
         store.write_manifest(manifest)
     return manifest

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -124,9 +125,36 @@ class SweepSpec:
             return self.settings.seed
         return int(self.base.get("seed", 0))
 
+    @cached_property
+    def identity(self) -> dict[str, Any]:
+        """What decides the sweep's runs, as plain data: the resolved base scenario (every
+        default filled in; not its ``name``, nor its ``seed``, which the root seed
+        replaces), the settings with the root seed, and each factor's levels (or range)
+        in the declared order. Specs that differ only in spelling (``0`` or ``0.0`` for a
+        float, a default written out, the name) have the same identity.
+        """  # noqa: D205
+        scenario = build_scenario(self.base).to_dict()
+        for key in ("name", "seed"):
+            scenario.pop(key, None)
+        sweep: dict[str, Any] = {**self.settings.model_dump(), "seed": self.root_seed}
+        sweep["factor_order"] = [f.key for f in self.factors]
+        for f in self.factors:
+            if f.is_range:
+                kind = int if f.integer else float
+                sweep[f.key] = [kind(f.low), kind(f.high)]
+            else:
+                sweep[f.key] = list(f.levels)
+        return {"scenario": scenario, "sweep": sweep}
+
     @property
     def hash(self) -> str:
-        """SHA-256 of the spec's canonical JSON: equal specs, equal hashes."""
+        """SHA-256 of the canonical JSON of :attr:`identity`: same runs, same hash."""
+        text = json.dumps(self.identity, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def text_hash(self) -> str:
+        """SHA-256 of the spec as written (the hash of manifests before ``identity``)."""
         text = json.dumps(self.data, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 

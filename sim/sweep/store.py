@@ -8,19 +8,26 @@
     runs/part-*.parquet run rows as they finish, a part every few seconds
     steps/*.parquet     per-step metrics, one part per run, written by the worker
     status.jsonl        append-only: one line per finished run
+    .lock               held (``flock``) by the session running the sweep
 
 Every file but ``status.jsonl`` is written atomically (a temporary file, then a rename),
 so a sweep killed at any moment leaves only whole files; runs whose rows reached a part
-are finished, the others are run again by ``--resume``.
+are finished, the others are run again by ``--resume``. A line of ``status.jsonl`` cut
+short (a full disk, a kill mid-write) is dropped when the next session opens the log.
+One session at a time: a second one on the same folder is refused while the first runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -39,6 +46,12 @@ RUNS = "runs.parquet"
 PARTS = "runs"
 STEPS = "steps"
 STATUS = "status.jsonl"
+LOCK = ".lock"
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock
+    fcntl = None  # type: ignore[assignment]
 
 #: Leading columns of every run row, before the factors and the metrics.
 RUN_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
@@ -57,6 +70,10 @@ PACKAGES = ("multilat", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", 
 
 #: Runs assembled into runs.parquet at a time (bounds the memory of assembling).
 WINDOW = 20_000
+
+
+class StoreError(RuntimeError):
+    """The results folder cannot be used as asked (busy, damaged); one line."""
 
 
 def now() -> str:
@@ -143,10 +160,60 @@ class Store:
         """Whether the folder already holds a sweep (it has a manifest)."""
         return (self.root / MANIFEST).is_file()
 
+    def is_unstarted(self) -> bool:
+        """Whether the folder holds nothing but what a sweep killed before its manifest
+        was written leaves: the empty sub-folders, ``design.parquet``, the lock and
+        temporary files (so it may be used as if empty).
+        """  # noqa: D205
+        if not self.root.is_dir() or self.exists():
+            return False
+        allowed = {PARTS, STEPS, DESIGN, LOCK}
+        for entry in self.root.iterdir():
+            if entry.name not in allowed and not _is_temporary(entry):
+                return False
+            if entry.name in (PARTS, STEPS) and (
+                not entry.is_dir() or any(not _is_temporary(e) for e in entry.iterdir())
+            ):
+                return False
+        return True
+
     def create(self) -> None:
         """Make the folder and its sub-folders."""
         for d in (self.root, self.parts_dir, self.steps_dir):
             d.mkdir(parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder's lock (``.lock``, ``flock``) for one session.
+
+        Raises
+        ------
+        StoreError
+            Another session (this machine or one sharing the file system) holds it.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK
+        with open(path, "a+", encoding="utf-8") as handle:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise StoreError(
+                        f"{str(self.root)!r} is in use by a running sweep ({holder}); wait "
+                        "for it to finish or stop it, then --resume"
+                    ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {now()}\n")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
 
     def remove_temporaries(self) -> None:
         """Delete temporary files left by a sweep that was killed mid-write."""
@@ -176,17 +243,29 @@ class Store:
         """The run-row parts, oldest first."""
         return sorted(self.parts_dir.glob("part-*.parquet"))
 
-    def next_session(self) -> int:
-        """Number of the session about to start (1 + the last one with parts)."""
+    def next_session(self, manifest: dict[str, Any]) -> int:
+        """Number of the session about to start: 1 + the last one in the manifest or
+        with parts (a session killed before it wrote the manifest may have parts).
+        """  # noqa: D205
         last = [int(p.name.split("-")[1]) for p in self.parts()]
+        last += [int(s["session"]) for s in manifest.get("sessions", [])]
         return max(last, default=0) + 1
+
+    def _read_part(self, part: Path, **kwargs: Any) -> pa.Table:
+        try:
+            return pq.read_table(part, **kwargs)
+        except (pa.ArrowException, OSError) as exc:
+            raise StoreError(
+                f"{str(part)!r} is damaged ({_first_line(exc)}); delete it and --resume: "
+                "its runs will be run again"
+            ) from None
 
     def finished(self, n_runs: int) -> tuple[np.ndarray, np.ndarray]:
         """Masks over run ids of the runs recorded ok and recorded failed (latest wins)."""
         ok = np.zeros(n_runs, dtype=bool)
         failed = np.zeros(n_runs, dtype=bool)
         for part in self.parts():
-            t = pq.read_table(part, columns=["run_id", "status"])
+            t = self._read_part(part, columns=["run_id", "status"])
             ids = t.column("run_id").to_numpy()
             good = np.asarray(t.column("status").to_pylist()) == "ok"
             ok[ids], failed[ids] = good, ~good
@@ -208,7 +287,11 @@ class Store:
         """
         spans = []
         for part in self.parts():
-            stats = pq.read_metadata(part).row_group(0).column(0).statistics
+            try:
+                stats = pq.read_metadata(part).row_group(0).column(0).statistics
+            except (pa.ArrowException, OSError):
+                self._read_part(part)  # raises the one-line error
+                raise
             if stats is not None and stats.has_min_max:
                 spans.append((part, stats.min, stats.max))
         path = self.root / RUNS
@@ -218,7 +301,7 @@ class Store:
                 for lo in range(0, max(n_runs, 1), WINDOW):
                     hi = lo + WINDOW
                     tables = [
-                        pq.read_table(p, filters=[("run_id", ">=", lo), ("run_id", "<", hi)])
+                        self._read_part(p, filters=[("run_id", ">=", lo), ("run_id", "<", hi)])
                         for p, a, b in spans
                         if a < hi and b >= lo
                     ]
@@ -234,10 +317,37 @@ class Store:
         return path
 
 
+def _is_temporary(path: Path) -> bool:
+    return path.is_file() and path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def drop_cut_line(path: Path) -> None:
+    """Cut a last line without its newline (a write interrupted mid-line) off ``path``."""
+    if not path.is_file():
+        return
+    with open(path, "rb+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        handle.seek(max(0, size - (1 << 20)))
+        tail = handle.read()
+        cut = tail.rfind(b"\n")
+        handle.truncate(size - len(tail) + cut + 1 if cut >= 0 else 0)
+
+
 class StatusLog:
     """``status.jsonl``: one JSON line per finished run, appended and flushed at once."""
 
     def __init__(self, path: Path) -> None:
+        drop_cut_line(path)
         self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
 
     def write(self, row: dict[str, Any], session: int) -> None:

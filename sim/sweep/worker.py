@@ -8,6 +8,8 @@ row. It never raises for a failing run: the error and its traceback come back in
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -129,7 +131,31 @@ def execute(job: Job) -> dict[str, Any]:
     return row
 
 
-def warm_up() -> None:
-    """Import the model once, when a worker process starts (not for every run)."""
+#: Seconds between a worker's checks that the sweep that started it is alive.
+WATCH = 1.0
+
+
+def _exit_with(parent: int) -> None:
+    """Wait until process ``parent`` is gone, then end this process at once."""
+    while True:
+        time.sleep(WATCH)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive, another user's (cannot happen for our parent)
+            continue
+
+
+def warm_up(parent: int | None = None) -> None:
+    """Import the model once, when a worker process starts (not for every run).
+
+    With ``parent`` (the sweep's process id) a watchdog thread ends the worker when
+    the sweep is gone: killed with SIGKILL, its workers would otherwise wait for runs
+    forever.
+    """
     import sim.files  # noqa: F401
     import sim.model  # noqa: F401
+
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()

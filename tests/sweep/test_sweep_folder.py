@@ -1,0 +1,233 @@
+"""The results folder under faults: a kill before the manifest, two sessions at once, a
+cut status line, a damaged part, a spec respelled, a finished sweep resumed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from sim.results import load
+from sim.sweep import SweepError, run
+from sim.sweep.spec import parse_spec
+from sim.sweep.store import StatusLog, Store
+
+from .conftest import TINY, write_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (hidden ones too) and its digest."""
+    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_folder_killed_before_its_manifest_is_started_afresh(
+    serial_tiny: Path, tmp_path: Path
+) -> None:
+    """What a kill in the first moments leaves (sub-folders, design, a temporary file)
+    is no sweep yet; neither a new start nor --resume may refuse it.
+    """  # noqa: D205
+    for resume in (False, True):
+        out = tmp_path / f"early-{resume}"
+        (out / "runs").mkdir(parents=True)
+        (out / "steps").mkdir()
+        (out / "steps" / ".p000000-r0000.parquet.abc.tmp").write_bytes(b"half")
+        shutil.copy(serial_tiny / "design.parquet", out / "design.parquet")
+        (out / ".lock").write_text("")
+        res = run(TINY, out=out, workers=1, resume=resume, progress=False)
+        assert res.manifest["counts"] == {"ok": 12, "failed": 0, "pending": 0}
+        assert digest(out / "runs.parquet") == digest(serial_tiny / "runs.parquet")
+
+
+def test_a_folder_of_other_files_is_refused_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(SweepError, match="exists and is not an empty folder or a sweep"):
+        run(TINY, out=out, workers=1, resume=True, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_a_second_session_on_a_busy_folder_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "busy"
+    with Store(out).lock():
+        with pytest.raises(SweepError, match=r"is in use by a running sweep \(pid \d+ on "):
+            run(TINY, out=out, workers=1, resume=True, progress=False)
+    # the lock is released with its session
+    assert run(TINY, out=out, workers=1, progress=False).manifest["counts"]["ok"] == 12
+
+
+def test_sessions_are_numbered_from_the_manifest(tmp_path: Path) -> None:
+    """A session killed before its first part still counts: the next one is not renumbered."""
+    store = Store(tmp_path)
+    store.create()
+    assert store.next_session({"sessions": []}) == 1
+    assert store.next_session({"sessions": [{"session": 1}, {"session": 2}]}) == 3
+
+
+def test_a_status_line_cut_short_is_dropped(serial_tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cut"
+    shutil.copytree(serial_tiny, out)
+    status = out / "status.jsonl"
+    whole = status.read_text()
+    status.write_text(whole + '{"run_id": 3, "point_id": 3, "sta')
+    assert len(load(out).status) == 12  # the reader leaves the fragment out
+    StatusLog(status).close()  # the next session cuts it off before appending
+    assert status.read_text() == whole
+
+
+def test_a_damaged_part_is_named_in_one_line(serial_tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "damaged"
+    shutil.copytree(serial_tiny, out)
+    part = sorted((out / "runs").glob("part-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:100])
+    with pytest.raises(SweepError) as info:
+        run(TINY, out=out, workers=1, resume=True, progress=False)
+    message = str(info.value)
+    assert part.name in message and "is damaged" in message and "\n" not in message
+
+
+def test_a_spec_respelled_resumes_as_the_same_sweep(serial_tiny: Path, tmp_path: Path) -> None:
+    """Whole numbers for a float key, no name, a default written out: the same runs."""
+    respelled = copy.deepcopy(TINY)
+    del respelled["name"]
+    respelled["sweep"]["rivalry"] = [0, 1]
+    respelled["world"]["n_great_powers"] = parse_spec(TINY).scenario().world.n_great_powers
+    assert parse_spec(respelled).hash == parse_spec(TINY).hash
+    out = tmp_path / "respelled"
+    shutil.copytree(serial_tiny, out)
+    res = run(respelled, out=out, workers=1, resume=True, progress=False)
+    assert res.manifest["counts"]["ok"] == 12
+
+
+def test_resuming_a_finished_sweep_writes_nothing(serial_tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "finished"
+    shutil.copytree(serial_tiny, out)
+    before = tree(out)
+    run(TINY, out=out, workers=1, resume=True, progress=False)
+    run(TINY, out=out, workers=1, retry_failed=True, progress=False)
+    assert tree(out) == before
+    assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 1
+
+
+# ------------------------------------------------------------- the sweep's processes
+
+#: Long enough (200 runs on 2 workers) to be stopped well before the end.
+LONG = copy.deepcopy(TINY)
+LONG["sweep"]["replicates"] = 50
+LONG.update(steps=40, burn_in=5)
+
+
+def descendants(pid: int) -> list[int]:
+    """Live (not zombie) processes below ``pid``, from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, parent in parents.items() if parent == p]
+        found += kids
+        frontier += kids
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, Path]:
+    spec = write_spec(tmp_path / "long.toml", LONG)
+    out = tmp_path / "long"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out), *options]
+        + ["--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    status = out / "status.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if status.exists() and status.read_text().count("\n") >= 20:
+            break
+        time.sleep(0.02)
+    return proc, out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.slow
+def test_workers_end_when_the_sweep_is_killed(tmp_path: Path) -> None:
+    proc, _ = start_long_sweep(tmp_path, "--quiet")
+    workers = descendants(proc.pid)
+    try:
+        assert workers, "the sweep has no worker processes"
+        proc.kill()  # the sweep alone, not its process group
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(p) for p in workers):
+            time.sleep(0.1)
+        assert not [p for p in workers if alive(p)], "workers outlived the sweep"
+    finally:
+        for p in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(p, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path: Path) -> None:
+    proc, out = start_long_sweep(tmp_path)
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr  # as after Ctrl-C
+    assert "continue with --resume" in stderr and "Traceback" not in stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    kept = manifest["counts"]["ok"]
+    assert kept >= 20 and manifest["counts"]["pending"] == 200 - kept
+    assert len(load(out).runs) == kept  # runs.parquet was assembled on the way out
+    assert manifest["finished"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--scheduler", "foo"], "option '--scheduler': bad value 'foo': must be a Dask"),
+        (["--scheduler", "tcp://h:1", "--workers", "2"], "'--workers' and '--scheduler' exclude"),
+    ],
+)
+def test_bad_scheduler_options_exit_2_in_one_line(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    spec = write_spec(tmp_path / "tiny.toml", TINY)
+    proc = run_cli("sweep", str(spec), "--out", str(tmp_path / "o"), *args)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert expected in proc.stderr
+    assert not (tmp_path / "o").exists()
