@@ -78,7 +78,8 @@ def steps_file(folder: Path, point_id: int, replicate: int) -> Path:
 
 def _write_steps(values: np.ndarray, job: Job, path: Path) -> None:
     """Write one run's per-step metrics (:meth:`MultilatModel.metrics_array`) as a
-    Parquet part: ``point_id``, ``replicate``, ``step`` and one column per metric.
+    Parquet part: ``point_id``, ``replicate``, ``step`` and one column per metric (an
+    undefined value is a null).
     """  # noqa: D205
     from sim.files import atomic_write
     from sim.metrics import METRICS
@@ -89,7 +90,9 @@ def _write_steps(values: np.ndarray, job: Job, path: Path) -> None:
         "replicate": np.full(n, job.replicate, dtype=np.int64),
         "step": np.arange(n, dtype=np.int64),
     }
-    columns.update(zip(METRICS, np.ascontiguousarray(values.T, dtype=float), strict=True))
+    # undefined values are nulls, as in runs.parquet, so SQL aggregates skip them
+    for name, col in zip(METRICS, np.ascontiguousarray(values.T, dtype=float), strict=True):
+        columns[name] = pa.array(col, mask=np.isnan(col))
     table = pa.table(columns)
     atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
