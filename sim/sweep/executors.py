@@ -107,10 +107,10 @@ class PoolExecutor:
         self.description = f"local process pool, {workers} workers"
         #: the pool each future in flight was submitted to
         self._owner: dict[cf.Future, cf.ProcessPoolExecutor] = {}
+        self._finished = 0  # runs finished on any of this executor's pools
         self._pool = self._start()
 
     def _start(self) -> cf.ProcessPoolExecutor:
-        self._finished = 0  # runs finished on the current pool
         return cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=pool_context(),
@@ -142,7 +142,9 @@ class PoolExecutor:
     def result(self, future: cf.Future) -> dict[str, Any]:
         """The run's row; a dead worker breaks the pool, which is then started anew.
 
-        Every run in flight on the broken pool raises; the pool is replaced once.
+        Every run in flight on the broken pool raises; the pool is replaced once. If no
+        run has finished on any pool yet, the workers cannot start at all:
+        :class:`WorkersFailed`.
         """
         owner = self._owner.pop(future, None)
         try:
@@ -162,8 +164,7 @@ class PoolExecutor:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._start()
             raise
-        if owner is self._pool:
-            self._finished += 1
+        self._finished += 1
         return row
 
     def close(self) -> None:

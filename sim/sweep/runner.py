@@ -4,14 +4,17 @@ Runs are numbered ``run_id = replicate * n_points + point_id`` and submitted in 
 order, so the first ``n_points`` runs cover the whole design once, the next ones again,
 and an interrupted sweep has covered the whole space evenly. At most the executor's
 ``slots`` runs are in flight; a finished run's row goes to ``status.jsonl`` at once and
-to a Parquet part within seconds, its per-step metrics were written by its worker. On
-resume, the runs found in the parts are kept and every other run is done (failed ones
-too with ``retry_failed``); at the end of every session ``runs.parquet`` is assembled.
+to a Parquet part within seconds, its per-step metrics were written by its worker. The
+runs in flight when a worker dies are run again one at a time; only one that dies alone
+is recorded failed. On resume, the runs found in the parts are kept and every other run
+is done (failed ones too with ``retry_failed``); at the end of every session
+``runs.parquet`` is assembled.
 """
 
 from __future__ import annotations
 
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -304,16 +307,28 @@ def _execute_locked(
     status = StatusLog(store.root / "status.jsonl")
     parts = PartWriter(store, session, schema)
     in_flight: dict[Any, Job] = {}
+    # runs in flight when a worker died: run again one at a time, so that a run that
+    # kills its worker is told from the runs that only shared its pool
+    suspects: deque[int] = deque()
+    alone: set[int] = set()
     finished_all = False
     started = False  # has a run of this session finished yet?
     try:
         while True:
             while len(in_flight) < executor.slots:
-                k = next(todo, None)
-                if k is None:
-                    break
+                if suspects:
+                    if in_flight:
+                        break
+                    k = suspects.popleft()
+                    alone.add(k)
+                else:
+                    k = next(todo, None)
+                    if k is None:
+                        break
                 j = job(k)
                 in_flight[executor.submit(j)] = j
+                if k in alone:
+                    break
             if not in_flight:
                 finished_all = True
                 break
@@ -324,7 +339,10 @@ def _execute_locked(
                     row = executor.result(future)
                 except WorkersFailed:
                     raise
-                except Exception:  # noqa: BLE001 - the worker died; the sweep goes on
+                except Exception:  # noqa: BLE001 - a worker died; the sweep goes on
+                    if j.run_id not in alone:
+                        suspects.append(j.run_id)
+                        continue
                     row = _died(j)
                 row.update(columns[j.point_id])
                 status.write(row, session)
