@@ -146,7 +146,7 @@ def digest(keys: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--save", type=Path, help="write the digests to this file")
     group.add_argument("--check", type=Path, help="compare with digests saved before")

@@ -180,7 +180,7 @@ def git_line() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--regimes", nargs="+", default=["charter", "club", "concert", "coalition"])
     parser.add_argument("--rivalry", nargs="+", type=float, default=[0.0, 0.5, 1.0])
     parser.add_argument("--replicates", type=int, default=20)

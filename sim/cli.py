@@ -700,6 +700,12 @@ def plot(
     _choose(figure, [*SPECS, "all"], "figure", "--figure")
     if metric is not None:
         _choose(metric, METRICS, "metric", "--metric")
+        if figure == "network":
+            raise CliError(
+                f"option '--metric': bad value {metric!r}: the network figure shows no "
+                "metric (it draws the cooperation network of one replayed run); leave "
+                "--metric out"
+            )
     _choose(fmt, FORMATS, "format", "--format")
     results = _load_results(results_dir)
     names = available(results) if figure == "all" else [figure]

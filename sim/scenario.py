@@ -293,6 +293,11 @@ def _describe(error: dict[str, Any], prefix: tuple[Any, ...] = ()) -> str:
     kind = error["type"]
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         allowed = _allowed_keys(loc[:-1])
+        if loc == ("sweep",):  # a sweep spec given where a scenario belongs
+            return (
+                "unknown key 'sweep': this is a sweep spec (it has a [sweep] table); run "
+                "it with `multilat sweep`, or remove [sweep] to run one scenario"
+            )
         guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
         return f"unknown key {key!r}{hint}; allowed: {', '.join(allowed)}"

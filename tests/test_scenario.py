@@ -150,6 +150,11 @@ def test_unknown_key_suggests(tmp_path: Path, text: str, key: str, suggestion: s
     assert f"did you mean '{suggestion}'" in msg
 
 
+def test_a_sweep_spec_run_as_a_scenario_says_so(tmp_path: Path) -> None:
+    msg = error_of(tmp_path, "regime = 'club'\n[sweep]\nrivalry = [0.0, 1.0]")
+    assert "this is a sweep spec" in msg and "multilat sweep" in msg
+
+
 @pytest.mark.parametrize(
     ("text", "key", "suggestion"),
     [

@@ -95,8 +95,10 @@ def figure(results: Any, name: str, metric: str | None = None, regime: str | Non
 
 
 def file_stem(name: str, metric: str | None = None) -> str:
-    """``rivalry-effectiveness``, ``virtues``, ``network``."""
+    """``rivalry-effectiveness``, ``virtues``, ``network`` (which shows no metric)."""
     spec = SPECS[name]
+    if name == "network":
+        return name
     m = metric or spec.default_metric
     if name == "virtues":
         return name if metric is None or metric in VIRTUES else f"{name}-{metric}"

@@ -89,7 +89,8 @@ def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
         if not resume:
             raise SweepError(
                 f"{str(out)!r} already holds a sweep; pass --resume to continue it "
-                "(or --retry-failed), or choose another --out"
+                "(or --retry-failed; in Python resume=True or retry_failed=True), or "
+                "choose another --out"
             )
         old = store.read_manifest()
         if not _same_runs(old, spec):

@@ -22,6 +22,7 @@ with one line naming the key, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -190,6 +191,13 @@ def _default(resolved: dict[str, Any], key: str) -> Any:
 def _factor(key: str, value: Any, design: str, resolved: dict[str, Any]) -> Factor:
     where = f"key 'sweep.{key}'"
     if not isinstance(value, list):
+        guess = difflib.get_close_matches(key, SETTINGS, n=1)
+        if guess:
+            raise SpecError(
+                f"{where}: bad value {value!r}: not a setting of [sweep] (did you mean "
+                f"{guess[0]!r}?), and a factor needs a list of levels; settings allowed in "
+                f"[sweep]: {', '.join(SETTINGS)}"
+            )
         raise SpecError(
             f"{where}: bad value {value!r}: a factor needs a list of levels, "
             f"e.g. {key} = [{value!r}, ...]; settings allowed in [sweep]: {', '.join(SETTINGS)}"

@@ -62,6 +62,10 @@ def test_report(tiny_results: Path, tmp_path: Path) -> None:
         ),
         (["plot", "{res}", "--metric", "efectiveness"], "'--metric': 'efectiveness'"),
         (
+            ["plot", "{res}", "--figure", "network", "--metric", "voice"],
+            "the network figure shows no metric",
+        ),
+        (
             ["plot", "{res}", "--format", "jpg"],
             "'--format': 'jpg' is not a known format",
         ),
@@ -108,3 +112,12 @@ def test_replay_is_the_recorded_run(tiny_results: Path) -> None:
         model = replay(res, run_id=int(row["run_id"]))
         assert model.regime.name == regime
         assert model.summary()["effectiveness"] == pytest.approx(row["effectiveness"], rel=1e-12)
+
+
+def test_file_names_carry_the_metric_a_figure_shows() -> None:
+    from sim.plots.render import file_stem
+
+    assert file_stem("rivalry", "voice") == "rivalry-voice"
+    assert file_stem("rivalry") == "rivalry-effectiveness"
+    assert file_stem("virtues", "solidarity") == "virtues"
+    assert file_stem("network", "voice") == "network"  # it shows no metric

@@ -102,6 +102,7 @@ BAD = [
     ({"sweep": {"regime": ["club", 1]}}, "levels of one key must share a type"),
     ({"rivalry": 2, "sweep": {}}, "key 'rivalry': bad value 2"),
     ({"name": "x"}, "key 'sweep' is missing"),
+    ({"sweep": {"replicate": 3}}, "not a setting of [sweep] (did you mean 'replicates'?)"),
 ]
 
 
