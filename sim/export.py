@@ -6,7 +6,10 @@ tar.gz that :func:`ema_workbench.load_results` reads: ``experiments.csv`` (one r
 finished run: the factors, ``point_id``, ``replicate``, and EMA's ``scenario``,
 ``policy`` and ``model`` columns), ``metadata.json`` and one file per outcome (each
 run-level metric as a ``ScalarOutcome``), so EMA's PRIM, CART and feature scoring run
-on our results. Only runs with status ``ok`` are exported to EMA.
+on our results. When every run has the same number of steps, each metric's time series
+is a ``TimeSeriesOutcome`` too (``<metric>_series``, one row per run, one column per
+step, with ``TIME``), for EMA's ``lines`` and ``envelopes`` plots. Only runs with status
+``ok`` are exported to EMA.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import json
 import tarfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.files import atomic_write
 from sim.metrics import METRICS
 from sim.results import Results
+from sim.sweep.worker import steps_file
 
 FORMATS = ("csv", "ema")
 
@@ -43,6 +48,31 @@ def _ema_dtype(series: pd.Series) -> str:
     return "object"
 
 
+def ema_series(results: Results, runs: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """Each metric's per-step values of ``runs`` as an array (runs x steps), and ``TIME``.
+
+    None when the runs differ in length (``steps`` varied) or a run has no per-step part.
+    """
+    paths = [
+        steps_file(results.path / "steps", int(p), int(r))
+        for p, r in zip(runs["point_id"], runs["replicate"], strict=True)
+    ]
+    if not paths or not all(p.is_file() for p in paths):
+        return None
+    lengths = {pq.read_metadata(p).num_rows for p in paths}
+    if len(lengths) != 1:
+        return None
+    n_steps = lengths.pop()
+    series = {m: np.empty((len(paths), n_steps)) for m in METRICS}
+    for i, path in enumerate(paths):
+        table = pq.read_table(path, columns=list(METRICS))
+        for m in METRICS:
+            series[m][i] = table.column(m).to_numpy()
+    out = {f"{m}_series": values for m, values in series.items()}
+    out["TIME"] = np.tile(np.arange(n_steps, dtype=float), (len(paths), 1))
+    return out
+
+
 def to_ema(results: Results, path: Path) -> Path:
     """Write the EMA Workbench archive of ``results`` to ``path`` (a .tar.gz)."""
     runs = results.runs
@@ -54,9 +84,11 @@ def to_ema(results: Results, path: Path) -> Path:
     experiments["policy"] = regime if regime is not None else "charter"
     experiments["model"] = "multilat"
     outcomes = [name for name in METRICS if name in runs.columns]
+    series = ema_series(results, runs) or {}
     metadata = {
         "version": 0.1,
-        "outcomes": [["ScalarOutcome", name, f"{name}.cls"] for name in outcomes],
+        "outcomes": [["ScalarOutcome", name, f"{name}.cls"] for name in outcomes]
+        + [["TimeSeriesOutcome", name, f"{name}.csv"] for name in series],
         "experiments": {c: _ema_dtype(experiments[c]) for c in experiments.columns},
     }
 
@@ -66,6 +98,8 @@ def to_ema(results: Results, path: Path) -> Path:
             for name in outcomes:
                 text = runs[[name]].to_csv(header=False, index=False)
                 _add(archive, f"{name}.cls", text.encode())
+            for name, values in series.items():  # as EMA writes a TimeSeriesOutcome
+                _add(archive, f"{name}.csv", pd.DataFrame(values).to_csv(index=False).encode())
             _add(archive, "metadata.json", json.dumps(metadata).encode())
 
     atomic_write(path, write)

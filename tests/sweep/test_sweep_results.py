@@ -84,6 +84,29 @@ def test_ema_export_loads_in_ema_workbench_and_runs_prim(serial_tiny: Path, tmp_
     y = outcomes["effectiveness"] > np.median(outcomes["effectiveness"])
     box = prim.Prim(experiments[["regime", "rivalry"]], y.astype(int), mass_min=0.1).find_box()
     assert len(box.peeling_trajectory) >= 1
+    # the time series, run by run as in steps/, for EMA's lines and envelopes
+    steps = load(serial_tiny).steps(["legitimacy"])
+    by_run = steps.pivot(index=["point_id", "replicate"], columns="step", values="legitimacy")
+    expected = by_run.loc[list(zip(runs["point_id"], runs["replicate"], strict=True))]
+    np.testing.assert_array_equal(outcomes["legitimacy_series"], expected.to_numpy())
+    assert outcomes["TIME"].shape == expected.shape
+    from ema_workbench.analysis import plotting
+
+    plotting.lines(experiments, outcomes, outcomes_to_show="legitimacy_series", group_by="policy")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_ema_export_leaves_out_series_of_unequal_length(tmp_path: Path) -> None:
+    from sim.export import ema_series
+    from sim.sweep import run
+
+    data = {"steps": 12, "burn_in": 2, "world": {"n_states": 15}}
+    data["sweep"] = {"replicates": 1, "steps": [8, 12]}
+    res = run(data, out=tmp_path / "uneven", workers=1, progress=False)
+    assert ema_series(res, res.runs) is None
+    assert ema_series(res, res.runs[res.runs["steps"] == 8])["TIME"].shape == (1, 8)
 
 
 def test_export_rejects_a_bad_format_and_folder(serial_tiny: Path, tmp_path: Path) -> None:
