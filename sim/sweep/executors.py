@@ -12,8 +12,12 @@ model is imported once, before the workers start, and they take run after run.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from sim.sweep.worker import Job, execute, warm_up
@@ -64,8 +68,53 @@ def pool_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
+        _start_fork_server()
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) with Ctrl-C ignored.
+
+    Ctrl-C in a terminal signals the whole process group; the sweep handles it (it
+    writes what has finished and stops the pool). The fork server ignores SIGINT once it
+    has imported the model, and so do the workers it forks; started with SIGINT ignored
+    (which a new process inherits), it ignores it while it imports too, instead of
+    printing a traceback from the middle of an import.
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def signals_held(*signums: int) -> Iterator[None]:
+    """Hold ``signums`` (Ctrl-C, SIGTERM) until the block ends, then deliver them.
+
+    A submit may start a worker: the fork server is asked for a process and the pool
+    registers it once it exists. Interrupted in between, the sweep would stop without
+    waiting for that worker, which then starts after its queues are gone and prints a
+    traceback. Only the main thread has signal handlers; elsewhere nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {n: signal.signal(n, lambda signum, frame: caught.append(signum)) for n in signums}
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(n, handler)
+        for n in dict.fromkeys(caught):
+            signal.raise_signal(n)  # now, through the handler the block held it from
 
 
 class SerialExecutor:
@@ -127,7 +176,8 @@ class PoolExecutor:
         again with ``--retry-failed``) instead of the sweep stopping.
         """
         try:
-            future = self._pool.submit(execute, job)
+            with signals_held(signal.SIGINT, signal.SIGTERM):
+                future = self._pool.submit(execute, job)
         except cf.process.BrokenProcessPool as exc:
             future = cf.Future()
             future.set_exception(exc)

@@ -13,6 +13,7 @@ is done (failed ones too with ``retry_failed``); at the end of every session
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -201,7 +202,7 @@ def execute_sweep(
             manifest = _nothing_to_do(store, spec, retry_failed)
             if manifest is not None:
                 return manifest
-        with store.lock():
+        with store.lock(), _tell_if_interrupted(store, notify):
             return _execute_locked(
                 spec,
                 design,
@@ -215,6 +216,22 @@ def execute_sweep(
             )
     except StoreError as exc:
         raise SweepError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _tell_if_interrupted(store: Store, notify: Callable[[str], None] | None) -> Iterator[None]:
+    """On Ctrl-C (or SIGTERM in the CLI), tell what is kept, once the folder is a sweep."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if notify is not None and store.exists():
+            counts = store.read_manifest()["counts"]
+            kept, total = counts["ok"] + counts["failed"], sum(counts.values())
+            notify(
+                f"interrupted: {kept} of {total} runs are kept in {store.root}; "
+                "continue with --resume"
+            )
+        raise
 
 
 def _execute_locked(
@@ -356,13 +373,6 @@ def _execute_locked(
                     started = True
                 bar.set_postfix(counts, refresh=False)
                 bar.update(1)
-    except KeyboardInterrupt:
-        if notify is not None:
-            notify(
-                f"interrupted: {counts['ok'] + counts['failed']} of {n_runs} runs are kept in "
-                f"{store.root}; continue with --resume"
-            )
-        raise
     finally:
         bar.close()
         executor.close()

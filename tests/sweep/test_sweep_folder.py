@@ -231,3 +231,30 @@ def test_bad_scheduler_options_exit_2_in_one_line(
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert expected in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.8, 1.2, 1.6])
+def test_ctrl_c_while_the_workers_start_prints_no_traceback(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the fork
+    server imports the model and the workers start: one line, exit code 130.
+    """  # noqa: D205
+    spec = write_spec(tmp_path / "long.toml", LONG)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(tmp_path / "o")]
+        + ["--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # a shell's background job inherits SIGINT ignored; a terminal's does not
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr, stderr
+    if (tmp_path / "o" / "manifest.json").exists():  # else stopped before the sweep began
+        assert "continue with --resume" in stderr
