@@ -33,17 +33,28 @@ def _umask() -> int:
     return mask
 
 
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` by ``write(tmp)`` to a temporary file in its directory, then rename.
 
     Readers never see a half-written file; the file gets the usual permissions
-    (``0o666`` minus the umask), not the private ones of a temporary file.
+    (``0o666`` minus the umask), not the private ones of a temporary file. Its data
+    reach the disk before the rename (``fsync``), so a power cut or a crash of the
+    machine leaves the old file or the new one, never a renamed empty one.
     """
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        _sync(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:

@@ -258,3 +258,20 @@ def test_ctrl_c_while_the_workers_start_prints_no_traceback(tmp_path: Path, dela
     assert "Traceback" not in stderr, stderr
     if (tmp_path / "o" / "manifest.json").exists():  # else stopped before the sweep began
         assert "continue with --resume" in stderr
+
+
+def test_files_reach_the_disk_before_their_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut must leave the old file or the new one, not a renamed empty one."""
+    from sim import files
+
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(
+        os, "replace", lambda a, b: (events.append("rename"), real_replace(a, b))[1]
+    )
+    files.atomic_write(tmp_path / "x.json", lambda p: p.write_text("{}"))
+    assert events == ["fsync", "rename"]
+    assert (tmp_path / "x.json").read_text() == "{}"
