@@ -37,6 +37,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
+from sim.entry import started
 from sim.files import atomic_write, json_safe
 from sim.issues import ISSUE_NAMES, MIXED
 from sim.metrics import METRICS
@@ -85,6 +86,10 @@ def _one_line(message: str) -> str:
     return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
 
+#: Key of ``click.Context.meta`` set once a command has told the user of a Ctrl-C.
+INTERRUPT_TOLD = "multilat.interrupt_told"
+
+
 def _fail(message: str, exit_code: int) -> None:
     sys.stderr.write(f"error: {_one_line(message)}\n")
     sys.stderr.flush()
@@ -96,8 +101,20 @@ class OneLineErrors(TyperGroup):
 
     Usage errors (unknown option, bad option type, bad choice) keep click's exit code 2;
     :class:`~sim.scenario.ScenarioError` exits with 2 too; :class:`CliError` with its
-    own code.
+    own code. A Ctrl-C (or SIGTERM during a sweep) exits with 130 after one line: the
+    command's own (a sweep tells what it kept) or ``interrupted``.
     """
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; on Ctrl-C, say so in one line unless the command did."""
+        started()  # Ctrl-C is now a KeyboardInterrupt, handled here (sim.entry)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            if not ctx.meta.get(INTERRUPT_TOLD):
+                sys.stderr.write("interrupted\n")
+                sys.stderr.flush()
+            raise  # Typer turns it into exit code 130
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the command line; in standalone mode, turn errors into one line."""
@@ -538,6 +555,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     spec_file: Annotated[
         Path,
         typer.Argument(
@@ -578,6 +596,12 @@ def sweep(
 
     err = Console(stderr=True)
     note = _notes(err, quiet)
+
+    def tell_interrupt(text: str) -> None:  # what was kept; with --quiet just 'interrupted'
+        if not quiet:
+            ctx.meta[INTERRUPT_TOLD] = True
+            note(text)
+
     if scheduler is not None:
         if workers is not None:
             raise CliError(
@@ -600,7 +624,7 @@ def sweep(
                 resume=resume,
                 retry_failed=retry_failed,
                 progress=not quiet,
-                notify=note,
+                notify=tell_interrupt,
             )
     except SweepError as exc:
         raise CliError(str(exc)) from None

@@ -36,9 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """``python -m sim.cli ARGS`` in a real process: exit code and output as a user meets them."""
+    """``python -m sim ARGS`` in a real process: exit code and output as a user meets them
+    (``python -m sim`` starts as the ``multilat`` console script does: :mod:`sim.entry`).
+    """  # noqa: D205
     return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
+        [sys.executable, "-m", "sim", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -12,14 +12,13 @@ model is imported once, before the workers start, and they take run after run.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from typing import Any, Protocol
 
+from sim.sweep.interrupts import signals_held
 from sim.sweep.worker import Job, execute, warm_up
 
 
@@ -74,47 +73,29 @@ def pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _start_fork_server() -> None:
-    """Start the fork server (if it is not running) with Ctrl-C ignored.
+    """Start the fork server (if it is not running) with Ctrl-C blocked, not lost.
 
     Ctrl-C in a terminal signals the whole process group; the sweep handles it (it
     writes what has finished and stops the pool). The fork server ignores SIGINT once it
-    has imported the model, and so do the workers it forks; started with SIGINT ignored
-    (which a new process inherits), it ignores it while it imports too, instead of
-    printing a traceback from the middle of an import.
+    has imported the model, and so do the workers it forks; started with SIGINT blocked
+    (a signal mask, which a new process inherits), it does not see it while it imports
+    either, instead of printing a traceback from the middle of an import. This process
+    holds the Ctrl-C pending meanwhile and acts on it as soon as the server is started
+    (ignoring SIGINT instead would drop a Ctrl-C that comes in those milliseconds, and
+    the sweep would go on). The resource tracker is started first, since starting it
+    unblocks SIGINT (the standard library protects the tracker's start the same way).
     """
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
     if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextlib.contextmanager
-def signals_held(*signums: int) -> Iterator[None]:
-    """Hold ``signums`` (Ctrl-C, SIGTERM) until the block ends, then deliver them.
-
-    A submit may start a worker: the fork server is asked for a process and the pool
-    registers it once it exists. Interrupted in between, the sweep would stop without
-    waiting for that worker, which then starts after its queues are gone and prints a
-    traceback. Only the main thread has signal handlers; elsewhere nothing is held.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = {n: signal.signal(n, lambda signum, frame: caught.append(signum)) for n in signums}
-    try:
-        yield
-    finally:
-        for n, handler in previous.items():
-            signal.signal(n, handler)
-        for n in dict.fromkeys(caught):
-            signal.raise_signal(n)  # now, through the handler the block held it from
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 class SerialExecutor:

@@ -14,6 +14,7 @@ is done (failed ones too with ``retry_failed``); at the end of every session
 from __future__ import annotations
 
 import contextlib
+import signal
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from tqdm.auto import tqdm
 
 from sim.sweep.design import make_design, point_params, salib_problem
 from sim.sweep.executors import Executor, WorkersFailed, make_executor
+from sim.sweep.interrupts import InterruptWatch, signals_held, watch_interrupts
 from sim.sweep.spec import SweepSpec, load_spec, parse_spec
 from sim.sweep.store import (
     DESIGN,
@@ -183,10 +185,13 @@ def execute_sweep(
     resume: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
-    notify: Callable[[str], None] | None = None,
     spec_path: str | None = None,
+    interrupts: InterruptWatch | None = None,
 ) -> dict[str, Any]:
     """Run (or continue) a sweep into ``out`` on ``executor``; return the manifest.
+
+    ``interrupts``: the watch of stop signals the sweep loop checks
+    (:mod:`sim.sweep.interrupts`); by default one is kept here.
 
     Raises
     ------
@@ -202,7 +207,9 @@ def execute_sweep(
             manifest = _nothing_to_do(store, spec, retry_failed)
             if manifest is not None:
                 return manifest
-        with store.lock(), _tell_if_interrupted(store, notify):
+        with store.lock(), contextlib.ExitStack() as stack:
+            if interrupts is None:
+                interrupts = stack.enter_context(watch_interrupts())
             return _execute_locked(
                 spec,
                 design,
@@ -211,8 +218,8 @@ def execute_sweep(
                 resume=resume or retry_failed,
                 retry_failed=retry_failed,
                 progress=progress,
-                notify=notify,
                 spec_path=spec_path,
+                interrupts=interrupts,
             )
     except StoreError as exc:
         raise SweepError(str(exc)) from None
@@ -220,17 +227,23 @@ def execute_sweep(
 
 @contextlib.contextmanager
 def _tell_if_interrupted(store: Store, notify: Callable[[str], None] | None) -> Iterator[None]:
-    """On Ctrl-C (or SIGTERM in the CLI), tell what is kept, once the folder is a sweep."""
+    """On Ctrl-C (or SIGTERM in the CLI), tell what is kept: the finished runs once the
+    folder is a sweep, else that the sweep had not begun.
+    """  # noqa: D205
     try:
         yield
     except KeyboardInterrupt:
-        if notify is not None and store.exists():
+        if notify is None:
+            raise
+        if store.exists():
             counts = store.read_manifest()["counts"]
             kept, total = counts["ok"] + counts["failed"], sum(counts.values())
             notify(
                 f"interrupted: {kept} of {total} runs are kept in {store.root}; "
                 "continue with --resume"
             )
+        else:
+            notify(f"interrupted before the sweep began: no run was kept in {store.root}")
         raise
 
 
@@ -243,8 +256,8 @@ def _execute_locked(
     resume: bool,
     retry_failed: bool,
     progress: bool,
-    notify: Callable[[str], None] | None,
     spec_path: str | None,
+    interrupts: InterruptWatch,
 ) -> dict[str, Any]:
     """:func:`execute_sweep` once it holds the folder's lock."""
     store, existing = _open_store(spec, out, resume)
@@ -351,6 +364,7 @@ def _execute_locked(
                 finished_all = True
                 break
             done, _ = executor.wait(set(in_flight), POLL)
+            interrupts.check()  # a Ctrl-C whose KeyboardInterrupt went astray
             for future in sorted(done, key=lambda f: in_flight[f].run_id):
                 j = in_flight.pop(future)
                 try:
@@ -363,8 +377,11 @@ def _execute_locked(
                         continue
                     row = _died(j)
                 row.update(columns[j.point_id])
-                status.write(row, session)
-                parts.add(row)
+                # a Ctrl-C waits until the run is both logged and kept, so that the
+                # counts told on the way out agree with status.jsonl
+                with signals_held(signal.SIGINT, signal.SIGTERM):
+                    status.write(row, session)
+                    parts.add(row)
                 counts["ok" if row["status"] == "ok" else "failed"] += 1
                 if not started:
                     # the rate starts at the first finished run: the workers' start-up
@@ -444,18 +461,19 @@ def run(
     out = Path(out) if out is not None else Path("results") / spec.name
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {str(out)!r} exists and is not a folder")
-    executor = make_executor(workers, scheduler)
-    try:
-        execute_sweep(
-            spec,
-            out,
-            executor,
-            resume=resume,
-            retry_failed=retry_failed,
-            progress=progress,
-            notify=notify,
-            spec_path=spec_path,
-        )
-    finally:
-        executor.close()
+    with _tell_if_interrupted(Store(out), notify), watch_interrupts() as interrupts:
+        executor = make_executor(workers, scheduler)
+        try:
+            execute_sweep(
+                spec,
+                out,
+                executor,
+                resume=resume,
+                retry_failed=retry_failed,
+                progress=progress,
+                spec_path=spec_path,
+                interrupts=interrupts,
+            )
+        finally:
+            executor.close()
     return Results(out)

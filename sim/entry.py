@@ -1,0 +1,47 @@
+"""Start of the ``multilat`` command (and of ``python -m sim``).
+
+Importing the command line takes numpy, pandas, numba and the model, and Typer then
+builds the commands: a second or more on a cold start. A Ctrl-C in that time would end
+in a traceback; here it ends with one line and exit code 130, as a Ctrl-C later does.
+Nothing has been written by then. When a command begins (:func:`started`, called by
+:class:`sim.cli.OneLineErrors`), Ctrl-C is Python's KeyboardInterrupt again, which the
+command handles (a sweep keeps its finished runs: ``docs/sweep.md``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+
+def _stop_while_starting(signum: int, frame: FrameType | None) -> None:
+    sys.stderr.write("interrupted while starting: nothing was written\n")
+    sys.stderr.flush()
+    os._exit(128 + signum)
+
+
+def started() -> None:
+    """A command begins: from now on a Ctrl-C is a KeyboardInterrupt (if it was guarded)."""
+    try:
+        if signal.getsignal(signal.SIGINT) is _stop_while_starting:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``multilat`` console script: :func:`sim.cli.main`."""
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _stop_while_starting)
+    except ValueError:  # not the main thread: leave SIGINT alone
+        pass
+    try:
+        from sim.cli import main as cli_main
+
+        cli_main(argv)
+    finally:
+        started()
