@@ -47,8 +47,10 @@ class Executor(Protocol):
     def result(self, future: Any) -> dict[str, Any]:
         """The run's row (raises if the worker itself died)."""
 
-    def close(self) -> None:
-        """Release the workers; runs not started are dropped."""
+    def close(self, now: bool = False) -> None:
+        """Release the workers; runs not started are dropped, and with ``now`` (the
+        sweep was interrupted) so are the runs in progress.
+        """  # noqa: D205
 
 
 #: Modules a ``forkserver`` imports once, before it forks the workers.
@@ -118,7 +120,7 @@ class SerialExecutor:
         """The run's row."""
         return future.result()
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
         """Nothing to release."""
 
 
@@ -198,8 +200,17 @@ class PoolExecutor:
         self._finished += 1
         return row
 
-    def close(self) -> None:
-        """Stop the workers; queued runs are cancelled."""
+    def close(self, now: bool = False) -> None:
+        """Stop the workers; queued runs are cancelled.
+
+        ``now`` (a Ctrl-C, an error): the runs in progress are stopped too, since they
+        would not be kept; waiting for them took as long as a run, which made users
+        press Ctrl-C again. Else the workers end once their run is done.
+        """
+        if now:
+            # the pool's own processes (Python 3.14 has terminate_workers() for this)
+            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                process.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -256,8 +267,8 @@ class DaskExecutor:
         finally:
             future.release()
 
-    def close(self) -> None:
-        """Close the client if this executor opened it."""
+    def close(self, now: bool = False) -> None:
+        """Close the client if this executor opened it (its runs are then cancelled)."""
         if self._own:
             self.client.close()
 

@@ -391,21 +391,23 @@ def _execute_locked(
                 bar.set_postfix(counts, refresh=False)
                 bar.update(1)
     finally:
-        bar.close()
-        executor.close()
-        parts.flush()
-        status.close()
-        store.assemble(n_runs, schema)
-        ok, failed = store.finished(n_runs)
-        manifest["counts"] = {
-            "ok": int(ok.sum()),
-            "failed": int(failed.sum()),
-            "pending": int(n_runs - ok.sum() - failed.sum()),
-        }
-        manifest["sessions"][-1]["finished"] = now()
-        if finished_all and not manifest["counts"]["pending"]:
-            manifest["finished"] = now()
-        store.write_manifest(manifest)
+        # what has finished is written out whole: a second Ctrl-C waits until then
+        with signals_held(signal.SIGINT, signal.SIGTERM):
+            bar.close()
+            executor.close(now=not finished_all)
+            parts.flush()
+            status.close()
+            store.assemble(n_runs, schema)
+            ok, failed = store.finished(n_runs)
+            manifest["counts"] = {
+                "ok": int(ok.sum()),
+                "failed": int(failed.sum()),
+                "pending": int(n_runs - ok.sum() - failed.sum()),
+            }
+            manifest["sessions"][-1]["finished"] = now()
+            if finished_all and not manifest["counts"]["pending"]:
+                manifest["finished"] = now()
+            store.write_manifest(manifest)
     return manifest
 
 

@@ -173,6 +173,8 @@ def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, P
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # a shell's background job inherits SIGINT ignored; a terminal's does not
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     status = out / "status.jsonl"
     deadline = time.monotonic() + 120
@@ -335,3 +337,44 @@ def test_a_ctrl_c_dropped_by_a_destructor_is_still_seen() -> None:
         with pytest.raises(KeyboardInterrupt):
             watch.check()
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_closing_now_stops_the_runs_in_progress() -> None:
+    """After a Ctrl-C the runs in progress are not kept: the pool stops them at once
+    instead of waiting (as long as a run) for rows it would throw away.
+    """  # noqa: D205
+    import concurrent.futures as cf
+
+    from sim.sweep.executors import PoolExecutor
+    from sim.sweep.worker import Job
+
+    executor = PoolExecutor(1)
+    long_run = Job(0, 0, 0, {"steps": 100_000, "world": {"n_states": 200}}, {}, 1)
+    future = executor.submit(long_run)
+    deadline = time.monotonic() + 60
+    while not future.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    executor.close(now=True)
+    assert future.done() and future.exception() is not None  # stopped, not finished
+    assert isinstance(future.exception(), cf.process.BrokenProcessPool)
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_cannot_cut_the_writing_of_what_has_finished(tmp_path: Path) -> None:
+    """Ctrl-C pressed twice: the second waits until the finished runs are written out
+    (it cut that short: counts of 0, no runs.parquet, rows lost, at times a hang).
+    """  # noqa: D205
+    proc, out = start_long_sweep(tmp_path)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    # -2: the second Ctrl-C came as Python was exiting (a shell shows 130 for both)
+    assert proc.returncode in (130, -signal.SIGINT), stderr
+    assert "Traceback" not in stderr, stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    kept = manifest["counts"]["ok"]
+    assert kept >= 20, manifest["counts"]
+    logged = [json.loads(line) for line in (out / "status.jsonl").read_text().splitlines()]
+    assert len(load(out).runs) == kept == sum(r["status"] == "ok" for r in logged)
+    assert f"{kept} of 200 runs are kept" in stderr
