@@ -38,7 +38,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sim.entry import started
-from sim.files import atomic_write, json_safe
+from sim.files import StoreError, atomic_write, json_safe
 from sim.issues import ISSUE_NAMES, MIXED
 from sim.metrics import METRICS
 from sim.regimes import REGIMES
@@ -100,7 +100,8 @@ class OneLineErrors(TyperGroup):
     """A Typer group whose errors are one ``error:`` line on stderr, never a traceback.
 
     Usage errors (unknown option, bad option type, bad choice) keep click's exit code 2;
-    :class:`~sim.scenario.ScenarioError` exits with 2 too; :class:`CliError` with its
+    :class:`~sim.scenario.ScenarioError` and :class:`~sim.files.StoreError` (a damaged
+    results folder) exit with 2 too; :class:`CliError` with its
     own code. A Ctrl-C (or SIGTERM during a sweep) exits with 130 after one line: the
     command's own (a sweep tells what it kept) or ``interrupted``.
     """
@@ -122,7 +123,7 @@ class OneLineErrors(TyperGroup):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
-        except ScenarioError as exc:
+        except (ScenarioError, StoreError) as exc:
             _fail(str(exc), 2)
         except CliError as exc:
             _fail(str(exc), exc.exit_code)
@@ -505,7 +506,7 @@ def sweep_table(results: Any, ci: float = 0.95) -> Table:
     from sim.results import MAIN_METRICS, overview
 
     table_data = overview(results, MAIN_METRICS, ci=ci)
-    counts = results.manifest.get("counts", {})
+    counts = results.counts
     by_regime = "regime" in table_data.columns
     table = Table(
         title=(

@@ -111,7 +111,7 @@ def to_csv(results: Results, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(folder / "design.csv", lambda p: results.design.to_csv(p, index=False))
     atomic_write(folder / "runs.csv", lambda p: results.runs.to_csv(p, index=False))
-    files = sorted(results.path.joinpath("steps").glob("p*.parquet"))
+    files = results.step_files()
 
     def write_steps(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as f:

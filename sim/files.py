@@ -2,6 +2,8 @@
 
 Used by ``multilat run --out``, the sweep's results folder and the exports: a reader
 never sees a half-written file, and JSON never holds ``NaN`` (which is not JSON).
+:class:`StoreError` is how a results folder that cannot be used is reported (defined
+here so that the command line can name it without importing pyarrow).
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+
+class StoreError(RuntimeError):
+    """A results folder cannot be used as asked (busy, damaged); one line."""
 
 
 def json_safe(value: Any) -> Any:

@@ -65,9 +65,13 @@ def summary_table(results: Results, metric: str, ci: float = 0.95) -> pd.DataFra
     return table
 
 
-def provenance(manifest: dict[str, Any]) -> list[tuple[str, str]]:
-    """Key facts of the manifest, as (label, value) rows."""
-    counts = manifest.get("counts", {})
+def provenance(
+    manifest: dict[str, Any], counts: dict[str, int] | None = None
+) -> list[tuple[str, str]]:
+    """Key facts of the manifest, as (label, value) rows; ``counts`` of the runs kept
+    (:attr:`sim.results.Results.counts`; default: the manifest's).
+    """  # noqa: D205
+    counts = manifest.get("counts", {}) if counts is None else counts
     design = manifest.get("design", {})
     versions = manifest.get("versions", {})
     return [
@@ -150,7 +154,7 @@ def write_report(
 
     manifest = results.manifest
     title = f"multilat report: {manifest.get('name', results.path.name)}"
-    prov = provenance(manifest)
+    prov = provenance(manifest, results.counts)
     tables = [(m, summary_table(results, m, ci)) for m in MAIN_METRICS if m in results.runs.columns]
     intro = (
         f"Results folder `{results.path}`. Means over the finished runs with {ci:.0%} "

@@ -17,9 +17,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
+from sim.files import StoreError
 from sim.sweep.store import DESIGN, MANIFEST, RUNS, STATUS, Store
+from sim.sweep.worker import steps_file
 
 #: Metrics of the end-of-sweep summary: effectiveness and the four virtues' measures.
 MAIN_METRICS = ("effectiveness", "legitimacy", "solidarity", "capability", "flexibility")
@@ -43,16 +44,28 @@ class Results:
         self._store = Store(self.path)
 
     def __repr__(self) -> str:
-        c = self.manifest.get("counts", {})
+        c = self.counts
         return (
             f"Results({str(self.path)!r}: {self.manifest.get('runs')} runs, "
-            f"{c.get('ok', 0)} ok, {c.get('failed', 0)} failed, {c.get('pending', 0)} pending)"
+            f"{c['ok']} ok, {c['failed']} failed, {c['pending']} pending)"
         )
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
-        """manifest.json: the spec, its hash, seeds, versions, commit, times, counts."""
-        return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        """manifest.json: the spec, its hash, seeds, versions, commit, times, counts.
+
+        Its counts are those at the end of the last session; :attr:`counts` are those of
+        the runs kept now (they differ after a ``kill -9``).
+        """
+        return self._store.read_manifest()
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """Runs kept ``ok`` and ``failed``, and ``pending``, from the rows on disk."""
+        n_runs = int(self.manifest.get("runs", 0))
+        ok, failed = self._store.finished(n_runs)
+        n_ok, n_failed = int(ok.sum()), int(failed.sum())
+        return {"ok": n_ok, "failed": n_failed, "pending": n_runs - n_ok - n_failed}
 
     @property
     def factors(self) -> list[str]:
@@ -74,15 +87,33 @@ class Results:
         parts = self._store.parts()
         stale = not runs.is_file() or any(p.stat().st_mtime > runs.stat().st_mtime for p in parts)
         if not stale:
-            return pd.read_parquet(runs)
+            try:
+                return pd.read_parquet(runs)
+            except (pa.ArrowException, OSError) as exc:
+                raise StoreError(
+                    f"{str(runs)!r} is damaged ({' '.join(str(exc).split())[:200]}); delete "
+                    "it: it is assembled again from runs/ on reading"
+                ) from None
         if not parts:
             return pd.DataFrame()
-        frame = pa.concat_tables(pq.read_table(p) for p in parts).to_pandas()
+        frame = pa.concat_tables(self._store.read_part(p) for p in parts).to_pandas()
         frame = frame.drop_duplicates("run_id", keep="last").sort_values("run_id")
         return frame.reset_index(drop=True)
 
+    def step_files(self) -> list[Path]:
+        """The per-step Parquet parts of the runs in :attr:`runs`, in file-name order."""
+        folder = self._store.steps_dir
+        runs = self.runs
+        pairs = zip(runs.get("point_id", []), runs.get("replicate", []), strict=True)
+        kept = {steps_file(folder, p, r) for p, r in pairs}
+        return [f for f in sorted(folder.glob("p*.parquet")) if f in kept]
+
     def steps(self, columns: Sequence[str] | None = None, filter: Any = None) -> pd.DataFrame:
-        """Per-step metrics of every run: ``point_id``, ``replicate``, ``step``, metrics.
+        """Per-step metrics of the runs in :attr:`runs`: ids, ``step`` and the metrics.
+
+        Columns ``point_id``, ``replicate``, ``step`` and one per metric. A run killed
+        with ``kill -9`` after it wrote its steps but before its row reached the disk is
+        left out, as it is from :attr:`runs` (``--resume`` runs it again).
 
         Parameters
         ----------
@@ -91,8 +122,7 @@ class Results:
         filter : pyarrow.dataset.Expression, optional
             Rows to read, e.g. ``pyarrow.dataset.field("point_id") == 3``.
         """
-        folder = self._store.steps_dir
-        files = sorted(folder.glob("p*.parquet"))
+        files = self.step_files()
         if not files:
             return pd.DataFrame()
         keys = ["point_id", "replicate", "step"]
@@ -115,7 +145,10 @@ class Results:
             last = [json.loads(rows[-1])] if rows else []
         except json.JSONDecodeError:
             last = []
-        return pd.DataFrame([json.loads(line) for line in rows[:-1]] + last)
+        frame = pd.DataFrame([json.loads(line) for line in rows[:-1]] + last)
+        if "run_id" not in frame.columns:
+            return frame
+        return frame.drop_duplicates("run_id", keep="last").reset_index(drop=True)
 
     def summary(
         self, metric: str, by: Sequence[str] | None = None, ci: float = 0.95

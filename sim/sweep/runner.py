@@ -201,8 +201,8 @@ def execute_sweep(
     # refused (a bad point, another sweep, a changed spec, a folder of other files)
     # before anything is written
     design = make_design(spec)
-    store, _ = _open_store(spec, out, resume or retry_failed)
     try:
+        store, _ = _open_store(spec, out, resume or retry_failed)
         if resume or retry_failed:
             manifest = _nothing_to_do(store, spec, retry_failed)
             if manifest is not None:

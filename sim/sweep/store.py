@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.files import atomic_write, json_safe
+from sim.files import StoreError, atomic_write, json_safe
 from sim.metrics import METRICS
 
 MANIFEST = "manifest.json"
@@ -70,10 +70,6 @@ PACKAGES = ("multilat", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", 
 
 #: Runs assembled into runs.parquet at a time (bounds the memory of assembling).
 WINDOW = 20_000
-
-
-class StoreError(RuntimeError):
-    """The results folder cannot be used as asked (busy, damaged); one line."""
 
 
 def now() -> str:
@@ -222,8 +218,16 @@ class Store:
                 tmp.unlink(missing_ok=True)
 
     def read_manifest(self) -> dict[str, Any]:
-        """The manifest as a dict."""
-        return json.loads((self.root / MANIFEST).read_text(encoding="utf-8"))
+        """The manifest as a dict (a damaged one: :class:`StoreError`, one line)."""
+        path = self.root / MANIFEST
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise StoreError(
+                f"{str(path)!r} is damaged ({_first_line(exc)}); the folder's runs.parquet "
+                "and steps/ are still plain Parquet, but the sweep cannot be continued: "
+                "start it again with another --out"
+            ) from None
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest atomically."""
@@ -251,7 +255,8 @@ class Store:
         last += [int(s["session"]) for s in manifest.get("sessions", [])]
         return max(last, default=0) + 1
 
-    def _read_part(self, part: Path, **kwargs: Any) -> pa.Table:
+    def read_part(self, part: Path, **kwargs: Any) -> pa.Table:
+        """One run-row part (a damaged one: :class:`StoreError`, one line)."""
         try:
             return pq.read_table(part, **kwargs)
         except (pa.ArrowException, OSError) as exc:
@@ -265,7 +270,7 @@ class Store:
         ok = np.zeros(n_runs, dtype=bool)
         failed = np.zeros(n_runs, dtype=bool)
         for part in self.parts():
-            t = self._read_part(part, columns=["run_id", "status"])
+            t = self.read_part(part, columns=["run_id", "status"])
             ids = t.column("run_id").to_numpy()
             good = np.asarray(t.column("status").to_pylist()) == "ok"
             ok[ids], failed[ids] = good, ~good
@@ -290,7 +295,7 @@ class Store:
             try:
                 stats = pq.read_metadata(part).row_group(0).column(0).statistics
             except (pa.ArrowException, OSError):
-                self._read_part(part)  # raises the one-line error
+                self.read_part(part)  # raises the one-line error
                 raise
             if stats is not None and stats.has_min_max:
                 spans.append((part, stats.min, stats.max))
@@ -301,7 +306,7 @@ class Store:
                 for lo in range(0, max(n_runs, 1), WINDOW):
                     hi = lo + WINDOW
                     tables = [
-                        self._read_part(p, filters=[("run_id", ">=", lo), ("run_id", "<", hi)])
+                        self.read_part(p, filters=[("run_id", ">=", lo), ("run_id", "<", hi)])
                         for p, a, b in spans
                         if a < hi and b >= lo
                     ]

@@ -7,18 +7,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+from conftest import run_cli
 from scipy import stats
 from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.export import export
+from sim.files import StoreError
 from sim.results import load, overview
 from sim.sweep import run
 from sim.sweep.design import make_design, salib_problem
 from sim.sweep.spec import parse_spec
 
-from .conftest import tiny
+from .conftest import TINY, tiny, write_spec
 
 
 def test_summary_is_a_t_interval_over_replicates(serial_tiny: Path) -> None:
@@ -154,3 +157,60 @@ def test_a_sobol_sweep_is_analysable_from_its_results(tmp_path: Path) -> None:
         assert len(y) == 8 * (2 + 2)
         indices = sobol.analyze(problem, y, calc_second_order=False, seed=1)
         assert np.isfinite(indices["ST"]).all()
+
+
+def test_a_damaged_folder_is_one_line_in_report_export_and_resume(
+    serial_tiny: Path, tmp_path: Path
+) -> None:
+    """A damaged part or manifest (a disk fault): one line naming the file, exit 2."""
+    import shutil
+
+    part = tmp_path / "part"
+    shutil.copytree(serial_tiny, part)
+    (part / "runs.parquet").unlink()
+    first = sorted((part / "runs").glob("part-*.parquet"))[0]
+    first.write_bytes(first.read_bytes()[:200])
+    manifest = tmp_path / "manifest"
+    shutil.copytree(serial_tiny, manifest)
+    (manifest / "manifest.json").write_text('{"name": "tiny", ')
+    spec = write_spec(tmp_path / "tiny.toml", TINY)
+    for damaged, command in [
+        (first.name, ["report", str(part), "--out", str(tmp_path / "r1")]),
+        (first.name, ["export", str(part), "--format", "csv"]),
+        ("manifest.json", ["report", str(manifest), "--out", str(tmp_path / "r2")]),
+        ("manifest.json", ["sweep", str(spec), "--out", str(manifest), "--resume"]),
+    ]:
+        proc = run_cli(*command)
+        assert proc.returncode == 2, (command, proc.stderr)
+        assert proc.stderr.count("\n") == 1 and damaged in proc.stderr, proc.stderr
+    with pytest.raises(StoreError, match="is damaged"):
+        _ = load(part).runs
+
+
+def test_runs_lost_to_kill_9_are_left_out_everywhere(serial_tiny: Path, tmp_path: Path) -> None:
+    """After ``kill -9`` the rows of the last seconds are lost but their runs' steps may be
+    on disk: counts, steps and the exports all show the runs kept, nothing else.
+    """  # noqa: D205
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "killed"
+    shutil.copytree(serial_tiny, folder)
+    (folder / "runs.parquet").unlink()
+    parts = sorted((folder / "runs").glob("part-*.parquet"))
+    table = pa.concat_tables(pq.read_table(p) for p in parts)
+    for p in parts:
+        p.unlink()
+    pq.write_table(table.slice(0, 5), folder / "runs" / "part-0001-000001.parquet")
+    results = load(folder)
+    assert results.manifest["counts"]["ok"] == 12  # as the session that was killed left it
+    assert results.counts == {"ok": 5, "failed": 0, "pending": 7}
+    assert "5 ok, 0 failed, 7 pending" in repr(results)
+    kept = set(zip(results.runs["point_id"], results.runs["replicate"], strict=True))
+    assert len(kept) == 5
+    steps = results.steps()
+    assert set(zip(steps["point_id"], steps["replicate"], strict=True)) == kept
+    csv = export(folder, "csv", tmp_path / "csv")
+    exported = pd.read_csv(csv / "steps.csv")
+    assert set(zip(exported["point_id"], exported["replicate"], strict=True)) == kept
