@@ -158,10 +158,14 @@ class Store:
 
     def is_unstarted(self) -> bool:
         """Whether the folder holds nothing but what a sweep killed before its manifest
-        was written leaves: the empty sub-folders, ``design.parquet``, the lock and
-        temporary files (so it may be used as if empty).
+        was written leaves: the empty sub-folders, the lock and temporary files, and
+        ``design.parquet`` only beside both sub-folders (a sweep makes them first; a
+        lone ``design.parquet`` is someone's file), so it may be used as if empty.
         """  # noqa: D205
         if not self.root.is_dir() or self.exists():
+            return False
+        names = {entry.name for entry in self.root.iterdir()}
+        if DESIGN in names and not {PARTS, STEPS} <= names:
             return False
         allowed = {PARTS, STEPS, DESIGN, LOCK}
         for entry in self.root.iterdir():

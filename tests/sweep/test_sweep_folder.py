@@ -56,13 +56,17 @@ def test_a_folder_killed_before_its_manifest_is_started_afresh(
         assert digest(out / "runs.parquet") == digest(serial_tiny / "runs.parquet")
 
 
-def test_a_folder_of_other_files_is_refused_untouched(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mine", ["notes.txt", "design.parquet"])
+def test_a_folder_of_other_files_is_refused_untouched(tmp_path: Path, mine: str) -> None:
+    """Also a lone design.parquet: a sweep killed early leaves its sub-folders beside it."""
     out = tmp_path / "mine"
     out.mkdir()
-    (out / "notes.txt").write_text("keep me")
-    with pytest.raises(SweepError, match="exists and is not an empty folder or a sweep"):
-        run(TINY, out=out, workers=1, resume=True, progress=False)
-    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    (out / mine).write_text("keep me")
+    for resume in (False, True):
+        with pytest.raises(SweepError, match="exists and is not an empty folder or a sweep"):
+            run(TINY, out=out, workers=1, resume=resume, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == [mine]
+    assert (out / mine).read_text() == "keep me"
 
 
 def test_a_second_session_on_a_busy_folder_is_refused(tmp_path: Path) -> None:
