@@ -166,12 +166,12 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, Path]:
-    spec = write_spec(tmp_path / "long.toml", LONG)
-    out = tmp_path / "long"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), *options]
-        + ["--workers", "2"],
+def start_cli(*args: str) -> subprocess.Popen:
+    """``python -m sim ARGS`` (started as the ``multilat`` script is: :mod:`sim.entry`) in
+    its own process group, to be signalled as a terminal's Ctrl-C signals it.
+    """  # noqa: D205
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -180,6 +180,12 @@ def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, P
         # a shell's background job inherits SIGINT ignored; a terminal's does not
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, Path]:
+    spec = write_spec(tmp_path / "long.toml", LONG)
+    out = tmp_path / "long"
+    proc = start_cli("sweep", str(spec), "--out", str(out), *options, "--workers", "2")
     status = out / "status.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -248,18 +254,7 @@ def test_ctrl_c_at_any_moment_of_the_start_prints_one_line(tmp_path: Path, delay
     the start has come after ``delay`` depends on the machine; every moment must pass.
     """  # noqa: D205
     spec = write_spec(tmp_path / "long.toml", LONG)
-    proc = subprocess.Popen(
-        # `python -m sim` starts as the `multilat` console script does (sim.entry)
-        [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(tmp_path / "o")]
-        + ["--workers", "2"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        # a shell's background job inherits SIGINT ignored; a terminal's does not
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    proc = start_cli("sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "2")
     time.sleep(delay)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
@@ -287,21 +282,16 @@ def test_a_ctrl_c_while_the_fork_server_starts_is_not_lost(
 
 
 def test_ctrl_c_during_a_run_prints_one_line() -> None:
-    """``multilat run`` interrupted: 'interrupted' and exit code 130, no traceback."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", "scenarios/baseline.toml", "--steps", "100000"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    """``multilat run`` interrupted: 'interrupted' and exit code 130, no traceback (on a
+    busy machine the 3 s may end before the imports do: the start's own line then).
+    """  # noqa: D205
+    proc = start_cli("run", "scenarios/baseline.toml", "--steps", "100000")
     time.sleep(3.0)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
-    assert stderr.strip().splitlines()[-1] == "interrupted", stderr
+    lines = stderr.strip().splitlines()
+    assert lines in (["interrupted"], ["interrupted while starting: nothing was written"])
 
 
 def test_files_reach_the_disk_before_their_rename(
