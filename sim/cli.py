@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from sim.entry import started
@@ -501,23 +502,20 @@ def metrics() -> None:
 # --- sweeps -----------------------------------------------------------------------------
 
 
-def sweep_table(results: Any, ci: float = 0.95) -> Table:
+def sweep_table(results: Any, ci: float = 0.95) -> Group:
     """Mean and confidence interval of the main metrics per regime, over the ok runs."""
     from sim.results import MAIN_METRICS, overview
 
     table_data = overview(results, MAIN_METRICS, ci=ci)
     counts = results.counts
     by_regime = "regime" in table_data.columns
-    table = Table(
-        title=(
-            f"{escape(results.manifest.get('name', 'sweep'))}: {counts.get('ok', 0)} runs ok, "
-            f"{counts.get('failed', 0)} failed, {counts.get('pending', 0)} pending; "
-            f"mean ± half-width of the {ci:.0%} t-interval over runs"
-            + (" per regime" if by_regime else "")
-        ),
-        title_justify="left",
-        show_edge=False,
+    title = (
+        f"{results.manifest.get('name', 'sweep')}: {counts.get('ok', 0)} runs ok, "
+        f"{counts.get('failed', 0)} failed, {counts.get('pending', 0)} pending; "
+        f"mean ± half-width of the {ci:.0%} t-interval over runs"
+        + (" per regime" if by_regime else "")
     )
+    table = Table(show_edge=False)
     groups = list(table_data["regime"].unique()) if by_regime else ["all runs"]
     table.add_column("metric")
     for g in groups:
@@ -531,7 +529,8 @@ def sweep_table(results: Any, ci: float = 0.95) -> Table:
             interval = f" ±{half:.3f}" if math.isfinite(half) else ""
             cells.append(f"{r['mean']:.3f}{interval}" if math.isfinite(r["mean"]) else "n/a")
         table.add_row(m, *cells)
-    return table
+    # the title above the table, not in it: a table's title wraps at the table's width
+    return Group(Text(title), table)
 
 
 @contextlib.contextmanager
@@ -636,6 +635,8 @@ def sweep(
     except OSError as exc:
         raise CliError(f"sweep failed: {exc}", exit_code=1) from None
     console = Console()
+    if not console.is_terminal:  # a log file or a pipe: no wrapping at 80 columns
+        console = Console(width=160)
     console.print(sweep_table(results))
     failed = results.manifest["counts"].get("failed", 0)
     if failed:
@@ -685,12 +686,18 @@ def export(
 def _load_results(path: Path) -> Any:
     from sim.results import load
 
+    allowed = "allowed: a folder written by `multilat sweep`, e.g. results/quick"
+    if not path.exists():
+        raise CliError(f"RESULTS {str(path)!r}: no such folder; {allowed}")
+    if (path / "summary.json").is_file() and not (path / "manifest.json").exists():
+        raise CliError(
+            f"RESULTS {str(path)!r}: the output of `multilat run` (one run), not a sweep; {allowed}"
+        )
     try:
         return load(path)
     except FileNotFoundError:
         raise CliError(
-            f"RESULTS {str(path)!r}: no sweep results folder there (no manifest.json); "
-            "allowed: a folder written by `multilat sweep`, e.g. results/quick"
+            f"RESULTS {str(path)!r}: no sweep results folder there (no manifest.json); {allowed}"
         ) from None
 
 

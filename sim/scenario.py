@@ -224,7 +224,9 @@ class Scenario(BaseModel):
     @classmethod
     def _known_regime(cls, v: str) -> str:
         if v not in REGIMES:
-            raise ValueError(f"must be one of: {', '.join(REGIMES)}")
+            guess = difflib.get_close_matches(v, list(REGIMES), n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise ValueError(f"must be one of: {', '.join(REGIMES)}{hint}")
         return v
 
     @field_validator("world", mode="before")

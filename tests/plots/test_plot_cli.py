@@ -70,11 +70,18 @@ def test_report(tiny_results: Path, tmp_path: Path) -> None:
             "'--format': 'jpg' is not a known format",
         ),
         (["plot", "{missing}"], "RESULTS '"),
-        (["report", "{missing}"], "no sweep results folder"),
+        (["report", "{missing}"], "nowhere': no such folder"),
+        (["report", "{empty}"], "no sweep results folder there (no manifest.json)"),
+        (["plot", "{one_run}"], "the output of `multilat run` (one run), not a sweep"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tiny_results: Path, tmp_path: Path, args, needle) -> None:
-    argv = [a.format(res=tiny_results, missing=tmp_path / "nowhere") for a in args]
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "one_run").mkdir()
+    (tmp_path / "one_run" / "summary.json").write_text("{}")
+    places = {"missing": tmp_path / "nowhere", "empty": tmp_path / "empty"}
+    places["one_run"] = tmp_path / "one_run"
+    argv = [a.format(res=tiny_results, **places) for a in args]
     proc = run_cli(*argv)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
