@@ -78,9 +78,11 @@ def fig_winners(
     levels = sorted(table["rivalry"].unique())
     with style():
         ax = new_axes(ax, (3.46 * 1.25, 0.4 * len(issues) + 1.3))
+        any_close = False
         for row in table.itertuples():
             i, j = issues.index(row.issue), levels.index(row.rivalry)
             close = bool(np.isfinite(row.lead) and row.lead < margin)
+            any_close |= close
             rect = ax.add_patch(
                 _cell(j, i, regime_colour(row.winner), alpha=0.45 if close else 1.0)
             )
@@ -107,6 +109,8 @@ def fig_winners(
         handles = [
             Patch(color=regime_colour(r), label=r) for r in regime_order(present) if r in present
         ]
+        if any_close:  # what a pale cell means, in the figure itself
+            handles.append(Patch(color="0.6", alpha=0.45, label=f"pale: lead < {margin:g}"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
         better = "lowest" if getattr(METRICS.get(metric), "better", "") == "lower" else "highest"
         ax.set_title(f"Regime with the {better} {metric_label(metric).lower()}")
