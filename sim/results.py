@@ -18,8 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from sim.files import StoreError
-from sim.sweep.store import DESIGN, MANIFEST, RUNS, STATUS, Store
+from sim.sweep.store import DESIGN, MANIFEST, RUNS, STATUS, Store, damaged
 from sim.sweep.worker import steps_file
 
 #: Metrics of the end-of-sweep summary: effectiveness and the four virtues' measures.
@@ -59,12 +58,12 @@ class Results:
         """
         return self._store.read_manifest()
 
-    @cached_property
+    @property
     def counts(self) -> dict[str, int]:
-        """Runs kept ``ok`` and ``failed``, and ``pending``, from the rows on disk."""
+        """Runs kept ``ok`` and ``failed`` (the rows of :attr:`runs`), and ``pending``."""
+        status = self.runs.get("status", pd.Series(dtype=object))
+        n_ok, n_failed = int((status == "ok").sum()), int((status != "ok").sum())
         n_runs = int(self.manifest.get("runs", 0))
-        ok, failed = self._store.finished(n_runs)
-        n_ok, n_failed = int(ok.sum()), int(failed.sum())
         return {"ok": n_ok, "failed": n_failed, "pending": n_runs - n_ok - n_failed}
 
     @property
@@ -90,10 +89,8 @@ class Results:
             try:
                 return pd.read_parquet(runs)
             except (pa.ArrowException, OSError) as exc:
-                raise StoreError(
-                    f"{str(runs)!r} is damaged ({' '.join(str(exc).split())[:200]}); delete "
-                    "it: it is assembled again from runs/ on reading"
-                ) from None
+                advice = "delete it: it is assembled again from runs/ on reading"
+                raise damaged(runs, exc, advice) from None
         if not parts:
             return pd.DataFrame()
         frame = pa.concat_tables(self._store.read_part(p) for p in parts).to_pandas()

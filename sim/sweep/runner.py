@@ -186,12 +186,12 @@ def execute_sweep(
     retry_failed: bool = False,
     progress: bool = True,
     spec_path: str | None = None,
-    interrupts: InterruptWatch | None = None,
+    interrupts: InterruptWatch,
 ) -> dict[str, Any]:
     """Run (or continue) a sweep into ``out`` on ``executor``; return the manifest.
 
-    ``interrupts``: the watch of stop signals the sweep loop checks
-    (:mod:`sim.sweep.interrupts`); by default one is kept here.
+    ``interrupts``: the watch of stop signals (:func:`sim.sweep.interrupts.watch_interrupts`,
+    kept by :func:`run` from before the executor starts) that the sweep loop checks.
 
     Raises
     ------
@@ -207,9 +207,7 @@ def execute_sweep(
             manifest = _nothing_to_do(store, spec, retry_failed)
             if manifest is not None:
                 return manifest
-        with store.lock(), contextlib.ExitStack() as stack:
-            if interrupts is None:
-                interrupts = stack.enter_context(watch_interrupts())
+        with store.lock():
             return _execute_locked(
                 spec,
                 design,

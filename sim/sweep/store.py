@@ -164,11 +164,11 @@ class Store:
         """  # noqa: D205
         if not self.root.is_dir() or self.exists():
             return False
-        names = {entry.name for entry in self.root.iterdir()}
-        if DESIGN in names and not {PARTS, STEPS} <= names:
+        entries = list(self.root.iterdir())
+        if DESIGN in (names := {entry.name for entry in entries}) and not {PARTS, STEPS} <= names:
             return False
         allowed = {PARTS, STEPS, DESIGN, LOCK}
-        for entry in self.root.iterdir():
+        for entry in entries:
             if entry.name not in allowed and not _is_temporary(entry):
                 return False
             if entry.name in (PARTS, STEPS) and (
@@ -227,10 +227,11 @@ class Store:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise StoreError(
-                f"{str(path)!r} is damaged ({_first_line(exc)}); the folder's runs.parquet "
-                "and steps/ are still plain Parquet, but the sweep cannot be continued: "
-                "start it again with another --out"
+            raise damaged(
+                path,
+                exc,
+                "the folder's runs.parquet and steps/ are still plain Parquet, but the sweep "
+                "cannot be continued: start it again with another --out",
             ) from None
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
@@ -264,10 +265,7 @@ class Store:
         try:
             return pq.read_table(part, **kwargs)
         except (pa.ArrowException, OSError) as exc:
-            raise StoreError(
-                f"{str(part)!r} is damaged ({_first_line(exc)}); delete it and --resume: "
-                "its runs will be run again"
-            ) from None
+            raise damaged(part, exc, "delete it and --resume: its runs will be run again") from None
 
     def finished(self, n_runs: int) -> tuple[np.ndarray, np.ndarray]:
         """Masks over run ids of the runs recorded ok and recorded failed (latest wins)."""
@@ -330,9 +328,13 @@ def _is_temporary(path: Path) -> bool:
     return path.is_file() and path.name.startswith(".") and path.name.endswith(".tmp")
 
 
-def _first_line(exc: BaseException) -> str:
+def damaged(path: Path, exc: BaseException, advice: str) -> StoreError:
+    """The one-line error for a results file that cannot be read: the file, the first
+    line of the reader's error, and what to do.
+    """  # noqa: D205
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    return StoreError(f"{str(path)!r} is damaged ({reason}); {advice}")
 
 
 def drop_cut_line(path: Path) -> None:
