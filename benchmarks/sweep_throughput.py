@@ -16,7 +16,8 @@
    other work on the machine), runs per second from the median, and the ratios from
    both. The start-up of a ``spawn`` pool alone (the workers import the model) is timed
    too: what the sweep's ``forkserver`` pool saves.
-2. Memory: a sweep of ``--memory-runs`` runs (default 500 and 5,000; small runs) in a
+2. Memory: a sweep of ``--memory-runs`` runs (default 500 and 5,000; 10-step runs of 15
+   states, the regimes x rivalry 0, 0.25, ..., 1, so whole replicates) in a
    fresh Python process each, ``workers=W``; printed: the peak resident memory of the
    parent process and of the largest worker (``getrusage``), and the size of the folder.
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -147,10 +149,18 @@ def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
+#: Rivalry levels of the memory sweeps: with the four regimes, 20 points, so that 500
+#: and 5,000 runs are whole numbers of replicates.
+MEMORY_RIVALRY = [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
 def memory(args: argparse.Namespace, n_runs: int, tmp: Path) -> dict[str, Any]:
-    points = len(args.regimes) * len(args.rivalry)
-    replicates = max(1, n_runs // points)
-    small = argparse.Namespace(**{**vars(args), "steps": args.memory_steps, "states": 15})
+    """Peak memory of a sweep of at least ``n_runs`` small runs (whole replicates)."""
+    points = len(args.regimes) * len(MEMORY_RIVALRY)
+    replicates = max(1, math.ceil(n_runs / points))
+    small = argparse.Namespace(
+        **{**vars(args), "steps": args.memory_steps, "states": 15, "rivalry": MEMORY_RIVALRY}
+    )
     spec = spec_for(small, replicates, f"memory-{n_runs}")
     out = tmp / f"memory-{n_runs}"
     proc = subprocess.run(
@@ -180,16 +190,44 @@ def git_line() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--regimes", nargs="+", default=["charter", "club", "concert", "coalition"])
-    parser.add_argument("--rivalry", nargs="+", type=float, default=[0.0, 0.5, 1.0])
-    parser.add_argument("--replicates", type=int, default=20)
-    parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--states", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--memory-runs", nargs="*", type=int, default=[500, 5000])
-    parser.add_argument("--memory-steps", type=int, default=10)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--regimes",
+        nargs="+",
+        default=["charter", "club", "concert", "coalition"],
+        help="regimes of the throughput design (and of the memory sweeps)",
+    )
+    parser.add_argument(
+        "--rivalry",
+        nargs="+",
+        type=float,
+        default=[0.0, 0.5, 1.0],
+        help="rivalry levels of the throughput design",
+    )
+    parser.add_argument(
+        "--replicates", type=int, default=20, help="replicates per point of the throughput design"
+    )
+    parser.add_argument("--steps", type=int, default=60, help="steps per run (throughput)")
+    parser.add_argument("--states", type=int, default=40, help="states per world (throughput)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes for batch_run and the sweep"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="times each throughput variant is timed"
+    )
+    parser.add_argument(
+        "--memory-runs",
+        nargs="*",
+        type=int,
+        default=[500, 5000],
+        help="sizes of the memory sweeps (none: skip them)",
+    )
+    parser.add_argument(
+        "--memory-steps", type=int, default=10, help="steps per run of the memory sweeps"
+    )
     args = parser.parse_args()
 
     n_runs = len(args.regimes) * len(args.rivalry) * args.replicates
@@ -235,7 +273,10 @@ def main() -> None:
             )
 
         if args.memory_runs:
-            print(f"\nmemory ({args.memory_steps}-step runs, 15 states, {w} workers):")
+            print(
+                f"\nmemory ({args.memory_steps}-step runs, 15 states, {len(args.regimes)} "
+                f"regimes x {len(MEMORY_RIVALRY)} rivalry levels, {w} workers):"
+            )
             heads = ("runs", "seconds", "parent peak MiB", "worker peak MiB", "folder MiB")
             print(" ".join(f"{h:>{max(6, len(h))}}" for h in heads))
             for n in args.memory_runs:
