@@ -128,6 +128,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=20, help="seeds to run (default 20)")
     parser.add_argument("--scenario", type=Path, default=SCENARIO, help="scenario file")
     args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error(f"--seeds: {args.seeds} is not allowed; give 1 or more")
+    if not args.scenario.is_file():
+        parser.error(
+            f"--scenario: {args.scenario} does not exist; pass the path of "
+            "scenarios/ukraine_2022.toml in a clone of the repository"
+        )
     print(to_markdown(compare(args.seeds, args.scenario), args.seeds), end="")
 
 

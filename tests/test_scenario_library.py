@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.calibration import ES_11_1, close_enough, first_assembly_vote, record
+from sim.calibration import ES_11_1, close_enough, first_assembly_vote, main, record
 from sim.cli import app
 from sim.model import MultilatModel
 from sim.scenario import load_scenario
@@ -105,3 +105,17 @@ def test_paper_real_is_the_main_comparison_on_the_real_world():
     assert spec.settings.replicates >= 20 and spec.settings.common_random_numbers
     text = (SCENARIOS / "paper_real.toml").read_text(encoding="utf-8")
     assert re.search(r"PAPER\.md pp?\. \d", text.split("\n\n")[0]) and "What it tests" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [(["--seeds", "0"], "--seeds: 0"), (["--scenario", "no/such.toml"], "no/such.toml")],
+)
+def test_calibration_script_refuses_bad_input_in_one_line(
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err
