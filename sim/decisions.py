@@ -9,7 +9,8 @@
   (PAPER.md#C2).
 * ``consensus`` (club and concert): every member must go along; the ambition is the
   least any member accepts, and any member who opposes blocks (PAPER.md#C11).
-* ``opt_in`` (coalitions): the lead drafts at its own ambition, the others opt in
+* ``opt_in`` (coalitions): the lead drafts a narrow mandate, the ambition up to its own
+  that gets the most done with those who accept it, and the others opt in
   (PAPER.md#C13); handled by :mod:`sim.regimes.coalition`.
 
 An agreement needs an ambition of at least :data:`MIN_AMBITION`; below that it is a
