@@ -8,6 +8,7 @@ in place too (``SELECT * FROM 'results/quick/runs.parquet'``).
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Sequence
 from functools import cached_property
@@ -105,7 +106,7 @@ class Results:
         kept = {steps_file(folder, p, r) for p, r in pairs}
         return [f for f in sorted(folder.glob("p*.parquet")) if f in kept]
 
-    def steps(self, columns: Sequence[str] | None = None, filter: Any = None) -> pd.DataFrame:
+    def steps(self, columns: Sequence[str] | str | None = None, filter: Any = None) -> pd.DataFrame:
         """Per-step metrics of the runs in :attr:`runs`: ids, ``step`` and the metrics.
 
         Columns ``point_id``, ``replicate``, ``step`` and one per metric. A run killed
@@ -114,15 +115,23 @@ class Results:
 
         Parameters
         ----------
-        columns : list of str, optional
-            Columns to read (``point_id``, ``replicate`` and ``step`` are always read).
+        columns : list of str, or str, optional
+            Metrics to read (``point_id``, ``replicate`` and ``step`` are always read);
+            an unknown name raises KeyError naming the allowed ones.
         filter : pyarrow.dataset.Expression, optional
             Rows to read, e.g. ``pyarrow.dataset.field("point_id") == 3``.
         """
+        from sim.metrics import METRICS
+
+        keys = ["point_id", "replicate", "step"]
+        if isinstance(columns, str):
+            columns = [columns]
+        for c in columns or ():
+            if c not in keys and c not in METRICS:
+                raise KeyError(_unknown("column", c, "per-step columns", [*keys, *METRICS]))
         files = self.step_files()
         if not files:
             return pd.DataFrame()
-        keys = ["point_id", "replicate", "step"]
         cols = None if columns is None else keys + [c for c in columns if c not in keys]
         table = ds.dataset(files, format="parquet").to_table(columns=cols, filter=filter)
         frame = table.to_pandas()
@@ -148,7 +157,7 @@ class Results:
         return frame.drop_duplicates("run_id", keep="last").reset_index(drop=True)
 
     def summary(
-        self, metric: str, by: Sequence[str] | None = None, ci: float = 0.95
+        self, metric: str, by: Sequence[str] | str | None = None, ci: float = 0.95
     ) -> pd.DataFrame:
         """Mean of ``metric`` with a t-interval over the runs of each group.
 
@@ -156,7 +165,7 @@ class Results:
         ----------
         metric : str
             A run-level column of :attr:`runs` (e.g. ``"effectiveness"``).
-        by : list of str, optional
+        by : list of str, or str, optional
             Columns to group by (e.g. ``["regime", "rivalry"]``); grouping by every
             factor makes the interval one over replicates. None: all runs together.
         ci : float
@@ -170,16 +179,19 @@ class Results:
         """
         from sim.stats import t_half_width
 
+        if not isinstance(metric, str):
+            raise TypeError(f"metric: one name, got {metric!r}; call summary() once per metric")
         if not 0 < ci < 1:
             raise ValueError(f"ci: bad value {ci!r}: must be between 0 and 1")
         runs = self.runs
         if metric not in runs.columns:
-            raise KeyError(f"metric {metric!r} is not a column of runs")
+            numeric = [c for c in runs.columns if pd.api.types.is_float_dtype(runs[c])]
+            raise KeyError(_unknown("metric", metric, "metrics of runs", numeric))
         runs = runs[runs["status"] == "ok"]
-        by = list(by or [])
-        missing = [b for b in by if b not in runs.columns]
-        if missing:
-            raise KeyError(f"by: {missing} are not columns of runs; factors: {self.factors}")
+        by = [by] if isinstance(by, str) else list(by or [])
+        for b in by:
+            if b not in runs.columns:
+                raise KeyError(_unknown("by", b, "factors of this sweep", self.factors))
         if by:
             grouped = runs.groupby(by, sort=False, dropna=False)[metric]
             table = grouped.agg(n="count", mean="mean", std="std").reset_index()
@@ -190,6 +202,13 @@ class Results:
         table["ci_low"] = table["mean"] - half
         table["ci_high"] = table["mean"] + half
         return table
+
+
+def _unknown(what: str, value: str, kind: str, allowed: Sequence[str]) -> str:
+    """``what 'value' is unknown (did you mean ...?); kind: allowed...`` on one line."""
+    close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{what} {value!r} is unknown{hint}; {kind}: {', '.join(map(str, allowed))}"
 
 
 def load(path: str | Path) -> Results:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.metrics import METRICS
@@ -45,6 +46,26 @@ def check_metric(frame: pd.DataFrame, metric: str) -> None:
         return
     known = [m for m in METRICS if m in frame.columns] or list(METRICS)
     raise FigureError(f"metric {metric!r} is unknown here; allowed: {', '.join(known)}")
+
+
+def select(frame: pd.DataFrame, column: str, value: Any) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` is ``value`` (a number: equal within
+    rounding); FigureError naming the values there are if no row is (e.g. a typo in
+    ``issue=``, or a rivalry level the sweep did not run).
+    """  # noqa: D205
+    require(frame, [column])
+    col = frame[column]
+    if pd.api.types.is_numeric_dtype(col) and not isinstance(value, str | bool):
+        try:
+            rows = np.isclose(col.to_numpy(dtype=float), float(value))
+        except (TypeError, ValueError):
+            rows = np.zeros(len(col), dtype=bool)
+    else:
+        rows = (col == value).to_numpy()
+    if not rows.any():
+        present = ", ".join(str(v) for v in sorted(col.dropna().unique().tolist())) or "none"
+        raise FigureError(f"{column} {value!r} is not in the results; they have: {present}")
+    return frame[rows]
 
 
 def mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str, ci: float = 0.95) -> pd.DataFrame:

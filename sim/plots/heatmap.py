@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 
-from sim.plots.data import check_metric, regime_column, require, runs_frame
+from sim.plots.data import check_metric, regime_column, require, runs_frame, select
 from sim.plots.style import issue_label, metric_label, metric_limits, new_axes, regime_order, style
 
 #: Perceptually uniform and colour-blind safe.
@@ -51,8 +51,7 @@ def fig_heatmap(
     check_metric(runs, metric)
     require(runs, ["issue"])
     if rivalry is not None:
-        require(runs, ["rivalry"])
-        runs = runs[np.isclose(runs["rivalry"].astype(float), rivalry)]
+        runs = select(runs, "rivalry", rivalry)
     means = runs.groupby(["regime", "issue"])[metric].mean().unstack("issue")
     rows = [r for r in regime_order(means.index) if r in means.index]
     means = means.loc[rows]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.plots.data import check_metric, regime_column, runs_frame
+from sim.plots.data import check_metric, regime_column, runs_frame, select
 from sim.plots.style import (
     metric_label,
     new_axes,
@@ -75,9 +75,9 @@ def fig_pareto(
     check_metric(runs, x)
     check_metric(runs, y)
     if issue is not None:
-        runs = runs[runs["issue"] == issue]
+        runs = select(runs, "issue", issue)
     if rivalry is not None:
-        runs = runs[np.isclose(runs["rivalry"].astype(float), rivalry)]
+        runs = select(runs, "rivalry", rivalry)
     runs = runs.reset_index(drop=True)
     with style():
         ax = new_axes(ax)

@@ -13,6 +13,7 @@ from sim.plots.data import (
     regime_column,
     require,
     runs_frame,
+    select,
 )
 from sim.plots.style import (
     issue_label,
@@ -60,8 +61,7 @@ def fig_rivalry(
     check_metric(runs, metric)
     require(runs, ["rivalry"])
     if issue is not None:
-        require(runs, ["issue"])
-        runs = runs[runs["issue"] == issue]
+        runs = select(runs, "issue", issue)
     per_rep = over_replicates(runs, ["regime", "rivalry"], metric)
     table = mean_ci(per_rep, ["regime", "rivalry"], metric, ci)
     with style():

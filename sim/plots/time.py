@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from matplotlib.axes import Axes
 
-from sim.plots.data import mean_ci, over_replicates, regime_column, steps_frame
+from sim.plots.data import mean_ci, over_replicates, regime_column, select, steps_frame
 from sim.plots.style import (
     metric_label,
     new_axes,
@@ -52,9 +51,9 @@ def fig_time(
     """
     steps = regime_column(steps_frame(results, metric))
     if issue is not None:
-        steps = steps[steps["issue"] == issue]
+        steps = select(steps, "issue", issue)
     if rivalry is not None:
-        steps = steps[np.isclose(steps["rivalry"].astype(float), rivalry)]
+        steps = select(steps, "rivalry", rivalry)
     per_rep = over_replicates(steps, ["regime", "step"], metric)
     table = mean_ci(per_rep, ["regime", "step"], metric, ci)
     with style():

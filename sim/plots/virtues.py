@@ -24,9 +24,9 @@ VIRTUES: tuple[str, ...] = ("legitimacy", "solidarity", "capability", "flexibili
 
 def fig_virtues(
     results: Any,
+    metrics: Sequence[str] | str = VIRTUES,
     ax: Axes | None = None,
     *,
-    metrics: Sequence[str] = VIRTUES,
     ci: float = 0.95,
 ) -> Axes:
     """Bars of each virtue's mean per regime, with ``ci`` intervals over replicates.
@@ -41,11 +41,12 @@ def fig_virtues(
     ----------
     results : sim.results.Results or pandas.DataFrame
         Runs with ``regime`` and the ``metrics`` columns.
+    metrics : sequence of str, or str
+        The groups of bars (default the four virtues; e.g. add
+        ``legitimacy_developing`` for PAPER.md#C9 and PAPER.md#C12); one name is one
+        group.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure by default.
-    metrics : sequence of str
-        The groups of bars (default the four virtues; e.g. add
-        ``legitimacy_developing`` for PAPER.md#C9 and PAPER.md#C12).
     ci : float
         Confidence level of the error bars.
 
@@ -56,6 +57,8 @@ def fig_virtues(
     """
     from sim.regimes import REGIMES
 
+    if isinstance(metrics, str):
+        metrics = (metrics,)
     runs = regime_column(runs_frame(results))
     for m in metrics:
         check_metric(runs, m)

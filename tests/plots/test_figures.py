@@ -168,6 +168,39 @@ def test_unknown_metric_names_it_and_the_allowed(runs: pd.DataFrame) -> None:
         fig_rivalry(runs, "nope")
 
 
+@pytest.mark.parametrize(
+    ("draw", "message"),
+    [
+        (lambda r: fig_rivalry(r, issue="climat"), "issue 'climat'.*have: climate, pandemic"),
+        (lambda r: fig_pareto(r, issue="cyber_norms"), "issue 'cyber_norms'.*have: climate"),
+        (lambda r: fig_pareto(r, rivalry=0.3), r"rivalry 0.3 .*have: 0.0, 1.0"),
+        (lambda r: fig_heatmap(r, rivalry=0.3), r"rivalry 0.3 .*have: 0.0, 1.0"),
+    ],
+)
+def test_a_filter_no_run_matches_names_the_values_there_are(
+    runs: pd.DataFrame, draw, message: str
+) -> None:
+    with pytest.raises(FigureError, match=message):
+        draw(runs)
+
+
+def test_a_filter_matches_rivalry_within_rounding(runs: pd.DataFrame) -> None:
+    runs = runs.assign(rivalry=runs["rivalry"] * (0.1 + 0.2) / 0.3)  # 1.0000000000000002
+    assert len(fig_pareto(runs, rivalry=1.0).collections) == len(PAPER_REGIMES)
+
+
+def test_time_filter_no_run_matches(steps: pd.DataFrame) -> None:
+    with pytest.raises(FigureError, match="issue 'climat' .*have: climate"):
+        fig_time(steps.assign(issue="climate"), issue="climat")
+
+
+def test_virtues_takes_its_metrics_second_like_the_other_figures(runs: pd.DataFrame) -> None:
+    ax = fig_virtues(runs, "effectiveness")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Effectiveness"]
+    ax = fig_virtues(runs, ["legitimacy", "effectiveness"])
+    assert len(ax.get_xticklabels()) == 2
+
+
 @pytest.mark.parametrize("fmt", ["pdf", "svg", "png"])
 def test_files_written_and_reproducible(runs: pd.DataFrame, tmp_path, fmt: str) -> None:
     data = []

@@ -37,8 +37,18 @@ def test_summary_is_a_t_interval_over_replicates(serial_tiny: Path) -> None:
     whole = res.summary("legitimacy")
     assert whole["n"].iloc[0] == 12
     assert set(overview(res)["regime"]) == {"charter", "coalition"}
-    with pytest.raises(KeyError, match="not columns of runs"):
+    with pytest.raises(KeyError, match="by 'regme' is unknown \\(did you mean 'regime'\\?\\)"):
         res.summary("effectiveness", by=["regme"])
+    with pytest.raises(KeyError, match="metric 'efectiveness' is unknown .*did you mean"):
+        res.summary("efectiveness")
+    with pytest.raises(TypeError, match="once per metric"):
+        res.summary(["effectiveness", "legitimacy"])  # type: ignore[arg-type]
+    by_name = res.summary("effectiveness", by="regime")
+    pd.testing.assert_frame_equal(by_name, res.summary("effectiveness", by=["regime"]))
+    with pytest.raises(KeyError, match="column 'efectiveness' is unknown .*did you mean"):
+        res.steps(["efectiveness"])
+    one = res.steps("effectiveness")
+    assert list(one.columns) == ["point_id", "replicate", "step", "effectiveness"]
 
 
 def test_duckdb_reads_runs_and_steps_in_place(serial_tiny: Path) -> None:
