@@ -68,6 +68,32 @@ def select(frame: pd.DataFrame, column: str, value: Any) -> pd.DataFrame:
     return frame[rows]
 
 
+#: More distinct rivalry values than this is a sampled design (``lhs``, ``sobol``), whose
+#: rivalry figures bin the values (:func:`rivalry_levels`).
+MAX_RIVALRY_LEVELS = 12
+#: Equal-width bins over rivalry 0..1 for a sampled design.
+RIVALRY_BINS = 5
+#: The rivalry axis label's note when the values were binned.
+BINNED = f", sampled: {RIVALRY_BINS} bins at their centres"
+
+
+def rivalry_levels(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """``frame`` with its ``rivalry`` as levels, and whether they had to be binned.
+
+    A factorial sweep runs a few rivalry levels, each with its replicates. A sampled
+    design (``lhs``, ``sobol``) gives nearly every run its own value: taken as levels,
+    each would be a "group" of one point's replicates, with the other sampled factors
+    pooled in. Above :data:`MAX_RIVALRY_LEVELS` distinct values the values are put in
+    :data:`RIVALRY_BINS` equal bins over 0..1 and stand at the bins' centres.
+    """
+    values = frame["rivalry"].astype(float)
+    if values.nunique() <= MAX_RIVALRY_LEVELS:
+        return frame, False
+    width = 1.0 / RIVALRY_BINS
+    index = np.minimum(np.floor(values.to_numpy() / width), RIVALRY_BINS - 1)
+    return frame.assign(rivalry=np.round((index + 0.5) * width, 10)), True
+
+
 def mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str, ci: float = 0.95) -> pd.DataFrame:
     """Mean and t-interval of ``value`` per group of ``by``: columns ``by``, ``mean``,
     ``ci_low``, ``ci_high``, ``n`` (as :meth:`sim.results.Results.summary` computes them).

@@ -7,11 +7,13 @@ from typing import Any
 from matplotlib.axes import Axes
 
 from sim.plots.data import (
+    BINNED,
     check_metric,
     mean_ci,
     over_replicates,
     regime_column,
     require,
+    rivalry_levels,
     runs_frame,
     select,
 )
@@ -62,12 +64,15 @@ def fig_rivalry(
     require(runs, ["rivalry"])
     if issue is not None:
         runs = select(runs, "issue", issue)
-    per_rep = over_replicates(runs, ["regime", "rivalry"], metric)
+    runs, binned = rivalry_levels(runs)
+    # a sampled design's runs are independent draws: the interval is over the runs of a
+    # bin; a factorial design's is over replicates (other factors averaged within each)
+    per_rep = runs if binned else over_replicates(runs, ["regime", "rivalry"], metric)
     table = mean_ci(per_rep, ["regime", "rivalry"], metric, ci)
     with style():
         ax = new_axes(ax)
         regime_lines(ax, table, "rivalry")
-        ax.set_xlabel(metric_label("rivalry"))
+        ax.set_xlabel(metric_label("rivalry") + (BINNED if binned else ""))
         ax.set_ylabel(metric_label(metric))
         scope = f" ({issue_label(issue)})" if issue else ""
         ax.set_title(f"{metric_label(metric)} by rivalry{scope}, {ci:.0%} CI")

@@ -10,7 +10,14 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from sim.metrics import METRICS
-from sim.plots.data import check_metric, regime_column, require, runs_frame
+from sim.plots.data import (
+    BINNED,
+    check_metric,
+    regime_column,
+    require,
+    rivalry_levels,
+    runs_frame,
+)
 from sim.plots.style import issue_label, metric_label, new_axes, regime_colour, regime_order, style
 
 
@@ -18,11 +25,14 @@ def winners_table(results: Any, metric: str = "effectiveness") -> pd.DataFrame:
     """Per issue type and rivalry level: the best regime by mean ``metric``, the
     runner-up and the lead (``winner``, ``runner_up``, ``best``, ``lead``).
 
-    Higher is better unless the metric's definition says ``better="lower"``.
+    Higher is better unless the metric's definition says ``better="lower"``. A sampled
+    design's rivalry values are binned (:func:`sim.plots.data.rivalry_levels`;
+    ``table.attrs["rivalry_binned"]``).
     """
     runs = regime_column(runs_frame(results))
     check_metric(runs, metric)
     require(runs, ["issue", "rivalry"])
+    runs, binned = rivalry_levels(runs)
     lower = getattr(METRICS.get(metric), "better", "higher") == "lower"
     means = runs.groupby(["issue", "rivalry", "regime"])[metric].mean().dropna()
     rows = []
@@ -39,7 +49,9 @@ def winners_table(results: Any, metric: str = "effectiveness") -> pd.DataFrame:
                 "lead": float(lead),
             }
         )
-    return pd.DataFrame(rows, columns=["issue", "rivalry", "winner", "runner_up", "best", "lead"])
+    table = pd.DataFrame(rows, columns=["issue", "rivalry", "winner", "runner_up", "best", "lead"])
+    table.attrs["rivalry_binned"] = binned  # a sampled design's rivalry, in bins
+    return table
 
 
 def fig_winners(
@@ -101,7 +113,7 @@ def fig_winners(
         ax.set_ylim(len(issues) - 0.5, -0.5)
         ax.set_xticks(range(len(levels)), [f"{v:g}" for v in levels])
         ax.set_yticks(range(len(issues)), [issue_label(v) for v in issues])
-        ax.set_xlabel(metric_label("rivalry"))
+        ax.set_xlabel(metric_label("rivalry") + (BINNED if table.attrs["rivalry_binned"] else ""))
         ax.set_ylabel(metric_label("issue"))
         for spine in ax.spines.values():
             spine.set_visible(False)

@@ -194,6 +194,38 @@ def test_time_filter_no_run_matches(steps: pd.DataFrame) -> None:
         fig_time(steps.assign(issue="climate"), issue="climat")
 
 
+def test_a_sampled_design_s_rivalry_is_binned_in_the_rivalry_figures() -> None:
+    """LHS/Sobol: every run its own rivalry value; the lines go through 5 bins' means."""
+    rng = np.random.default_rng(0)
+    rivalry = rng.uniform(0, 1, 400)
+    regime = np.repeat(PAPER_REGIMES, 100)
+    runs = pd.DataFrame(
+        {
+            "regime": regime,
+            "rivalry": rivalry,
+            "issue": "climate",
+            "replicate": 0,
+            "effectiveness": [BASE[r] for r in regime] + RIVALRY_SLOPE * rivalry,
+        }
+    )
+    ax = fig_rivalry(runs, "effectiveness")
+    assert "5 bins" in ax.get_xlabel()
+    for ln in ax.get_lines():
+        np.testing.assert_allclose(ln.get_xdata(), [0.1, 0.3, 0.5, 0.7, 0.9])
+        # each bin's mean is BASE + slope x the mean rivalry of its runs (within 0.1 of
+        # the centre): within |slope| x 0.1 of BASE + slope x centre
+        expected = BASE[ln.get_label()] + RIVALRY_SLOPE * np.asarray(ln.get_xdata())
+        np.testing.assert_allclose(ln.get_ydata(), expected, atol=abs(RIVALRY_SLOPE) * 0.1)
+    table = winners_table(runs)
+    assert table.attrs["rivalry_binned"] and len(table) == 5
+    assert set(table["winner"]) == {"concert"}
+
+
+def test_a_factorial_design_s_rivalry_is_not_binned(runs: pd.DataFrame) -> None:
+    assert "bins" not in fig_rivalry(runs, "effectiveness").get_xlabel()
+    assert not winners_table(runs).attrs["rivalry_binned"]
+
+
 def test_virtues_takes_its_metrics_second_like_the_other_figures(runs: pd.DataFrame) -> None:
     ax = fig_virtues(runs, "effectiveness")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Effectiveness"]
