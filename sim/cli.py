@@ -591,9 +591,6 @@ def sweep(
     quiet: Quiet = False,
 ) -> None:
     """Run a parameter sweep and print the main metrics per regime."""
-    from sim.sweep import ExecutorError, SweepError, WorkersFailed
-    from sim.sweep import run as run_sweep
-
     err = Console(stderr=True)
     note = _notes(err, quiet)
 
@@ -601,6 +598,13 @@ def sweep(
         if not quiet:
             ctx.meta[INTERRUPT_TOLD] = True
             note(text)
+
+    try:  # about a second: numba, mesa, pandas
+        from sim.sweep import ExecutorError, SweepError, WorkersFailed
+        from sim.sweep import run as run_sweep
+    except KeyboardInterrupt:
+        tell_interrupt("interrupted before the sweep began: nothing was written")
+        raise
 
     if scheduler is not None:
         if workers is not None:

@@ -179,6 +179,7 @@ def _died(job: Job) -> dict[str, Any]:
 
 def execute_sweep(
     spec: SweepSpec,
+    design: pd.DataFrame,
     out: Path,
     executor: Executor,
     *,
@@ -188,7 +189,8 @@ def execute_sweep(
     spec_path: str | None = None,
     interrupts: InterruptWatch,
 ) -> dict[str, Any]:
-    """Run (or continue) a sweep into ``out`` on ``executor``; return the manifest.
+    """Run (or continue) a sweep of ``design`` (:func:`~sim.sweep.design.make_design`
+    of ``spec``) into ``out`` on ``executor``; return the manifest.
 
     ``interrupts``: the watch of stop signals (:func:`sim.sweep.interrupts.watch_interrupts`,
     kept by :func:`run` from before the executor starts) that the sweep loop checks.
@@ -198,9 +200,8 @@ def execute_sweep(
     SweepError
         ``out`` holds another sweep, or a sweep of a changed spec.
     """
-    # refused (a bad point, another sweep, a changed spec, a folder of other files)
-    # before anything is written
-    design = make_design(spec)
+    # refused (another sweep, a changed spec, a folder of other files) before anything
+    # is written
     try:
         store, _ = _open_store(spec, out, resume or retry_failed)
         if resume or retry_failed:
@@ -224,9 +225,12 @@ def execute_sweep(
 
 
 @contextlib.contextmanager
-def _tell_if_interrupted(store: Store, notify: Callable[[str], None] | None) -> Iterator[None]:
-    """On Ctrl-C (or SIGTERM in the CLI), tell what is kept: the finished runs once the
-    folder is a sweep, else that the sweep had not begun.
+def _tell_if_interrupted(
+    store: Store, notify: Callable[[str], None] | None, total: int
+) -> Iterator[None]:
+    """On Ctrl-C (or SIGTERM in the CLI), tell what is kept: the finished runs of the
+    ``total`` the spec asks for once the folder is a sweep (a resume that adds replicates
+    may be stopped before its manifest counts them), else that the sweep had not begun.
     """  # noqa: D205
     try:
         yield
@@ -235,7 +239,7 @@ def _tell_if_interrupted(store: Store, notify: Callable[[str], None] | None) -> 
             raise
         if store.exists():
             counts = store.read_manifest()["counts"]
-            kept, total = counts["ok"] + counts["failed"], sum(counts.values())
+            kept = counts["ok"] + counts["failed"]
             notify(
                 f"interrupted: {kept} of {total} runs are kept in {store.root}; "
                 "continue with --resume"
@@ -293,6 +297,13 @@ def _execute_locked(
         c.update(p)
     schema = run_schema(design)
     ok, failed = store.finished(n_runs)
+    # counts of this design from the start (more replicates raise the pending ones), so
+    # that an interrupt before the first run is told against the new total
+    manifest["counts"] = {
+        "ok": int(ok.sum()),
+        "failed": int(failed.sum()),
+        "pending": int(n_runs - ok.sum() - failed.sum()),
+    }
     session = store.next_session(manifest)
     manifest["sessions"].append(
         {
@@ -461,11 +472,14 @@ def run(
     out = Path(out) if out is not None else Path("results") / spec.name
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {str(out)!r} exists and is not a folder")
-    with _tell_if_interrupted(Store(out), notify), watch_interrupts() as interrupts:
+    design = make_design(spec)  # a bad point is refused before the workers start
+    total = len(design) * spec.settings.replicates
+    with _tell_if_interrupted(Store(out), notify, total), watch_interrupts() as interrupts:
         executor = make_executor(workers, scheduler)
         try:
             execute_sweep(
                 spec,
+                design,
                 out,
                 executor,
                 resume=resume,

@@ -183,6 +183,29 @@ def test_resume_adds_replicates_without_touching_existing_runs(
         run(tiny(replicates=2), out=out, workers=1, resume=True, progress=False)
 
 
+def test_ctrl_c_while_the_pool_starts_tells_the_new_total(
+    serial_tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding replicates, stopped before a run: 12 of the 16 runs asked for are kept (it
+    said '12 of 12', from the old manifest, which reads as complete).
+    """  # noqa: D205
+    import shutil
+
+    import sim.sweep.runner
+
+    out = tmp_path / "grown"
+    shutil.copytree(serial_tiny, out)
+
+    def ctrl_c(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.sweep.runner, "make_executor", ctrl_c)
+    told: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        run(tiny(replicates=4), out=out, resume=True, progress=False, notify=told.append)
+    assert told == [f"interrupted: 12 of 16 runs are kept in {out}; continue with --resume"]
+
+
 def test_resume_refuses_a_changed_spec(serial_tiny: Path) -> None:
     with pytest.raises(SweepError, match=r"its spec has changed \(changed keys: sweep.rivalry\)"):
         run(tiny(rivalry=[0.0, 0.5]), out=serial_tiny, workers=1, resume=True, progress=False)
