@@ -145,7 +145,7 @@ def _new_manifest(spec: SweepSpec, design: pd.DataFrame, spec_path: str | None) 
             "kind": s.design,
             "points": len(design),
             "factors": [f.key for f in spec.factors],
-            "salib_problem": salib_problem(spec) if s.design == "sobol" else None,
+            "salib_problem": salib_problem(spec) if s.design != "factorial" else None,
             "second_order": s.second_order if s.design == "sobol" else None,
         },
         "replicates": s.replicates,

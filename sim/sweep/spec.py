@@ -274,6 +274,16 @@ def parse_spec(data: dict[str, Any], name: str | None = None) -> SweepSpec:
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, ("sweep",))) from None
     design = settings.design
+    if settings.second_order and design != "sobol":
+        raise SpecError(
+            f"key 'sweep.second_order': bad value True: only a sobol design has "
+            f"second-order indices (design = {design!r})"
+        )
+    if "samples" in settings_data and design == "factorial":
+        raise SpecError(
+            f"key 'sweep.samples': bad value {settings.samples!r}: only an lhs or sobol "
+            "design samples points (design = 'factorial' runs every combination)"
+        )
     factors = tuple(
         _factor(k, v, design, resolved)
         for k, v in _flatten({k: v for k, v in table.items() if k not in SETTINGS}).items()

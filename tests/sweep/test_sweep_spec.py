@@ -68,6 +68,12 @@ def test_lhs_samples_ranges_and_crosses_levels() -> None:
     assert club["rivalry"].tolist() == concert["rivalry"].tolist()
     # the same spec always gives the same design
     assert make_design(spec).equals(design)
+    # the manifest's SALib problem (for delta, pawn, rbd_fast): integers over [low, high + 1)
+    from sim.sweep.runner import _new_manifest
+
+    problem = _new_manifest(spec, design, None)["design"]["salib_problem"]
+    assert problem["names"] == ["rivalry", "world.n_states"]
+    assert problem["bounds"] == [[0.0, 1.0], [20, 41]]
 
 
 def test_sobol_design_has_saltelli_size() -> None:
@@ -103,6 +109,16 @@ BAD = [
     ({"rivalry": 2, "sweep": {}}, "key 'rivalry': bad value 2"),
     ({"name": "x"}, "key 'sweep' is missing"),
     ({"sweep": {"replicate": 3}}, "not a setting of [sweep] (did you mean 'replicates'?)"),
+    ({"sweep": {"replicates": [2, 3]}}, "key 'sweep.replicates': bad value [2, 3]"),
+    ({"sweep": {"design": ["lhs"]}}, "key 'sweep.design': bad value ['lhs']"),
+    (
+        {"sweep": {"design": "lhs", "second_order": True, "rivalry": [0.0, 1.0]}},
+        "key 'sweep.second_order': bad value True: only a sobol design",
+    ),
+    (
+        {"sweep": {"samples": 16, "rivalry": [0.0, 1.0]}},
+        "key 'sweep.samples': bad value 16: only an lhs or sobol design samples",
+    ),
 ]
 
 
