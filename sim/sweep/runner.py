@@ -26,7 +26,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.sweep.design import make_design, point_params, salib_problem
-from sim.sweep.executors import Executor, WorkersFailed, make_executor
+from sim.sweep.executors import Executor, WorkersFailed, default_workers, make_executor
 from sim.sweep.interrupts import InterruptWatch, signals_held, watch_interrupts
 from sim.sweep.spec import SweepSpec, load_spec, parse_spec
 from sim.sweep.store import (
@@ -93,7 +93,7 @@ def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
             raise SweepError(
                 f"{str(out)!r} already holds a sweep; pass --resume to continue it "
                 "(or --retry-failed; in Python resume=True or retry_failed=True), or "
-                "choose another --out"
+                "choose another folder (--out; out= in Python)"
             )
         old = store.read_manifest()
         if not _same_runs(old, spec):
@@ -107,7 +107,7 @@ def _open_store(spec: SweepSpec, out: Path, resume: bool) -> tuple[Store, bool]:
                 f"cannot resume {str(out)!r}: its spec has changed "
                 f"(changed keys: {', '.join(changed) or 'none visible'}); resume with the "
                 "spec it was started with (only more replicates may be added), or choose "
-                "another --out for the new spec"
+                "another folder for the new spec (--out; out= in Python)"
             )
         return store, True
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not store.is_unstarted():
@@ -420,6 +420,23 @@ def _execute_locked(
     return manifest
 
 
+def _check_regimes_reach_workers(spec: SweepSpec, design: pd.DataFrame) -> None:
+    """SweepError if a regime of the sweep was registered in this process only: worker
+    processes import :mod:`sim.regimes` afresh, and every run of it would fail there.
+    """  # noqa: D205
+    from sim.regimes import registered_at_run_time
+    from sim.scenario import build_scenario
+
+    used = design["regime"] if "regime" in design else [build_scenario(spec.base).regime]
+    late = registered_at_run_time(str(r) for r in used)
+    if late:
+        raise SweepError(
+            f"regime {late[0]!r} was registered in this process (sim.regimes.register), "
+            "and worker processes start without it: run with workers=1, or put its module "
+            "in sim/regimes/ with a line in REGIMES (README, 'Adding a regime')"
+        )
+
+
 def run(
     spec_or_path: SweepSpec | dict[str, Any] | str | Path,
     *,
@@ -473,6 +490,8 @@ def run(
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {str(out)!r} exists and is not a folder")
     design = make_design(spec)  # a bad point is refused before the workers start
+    if scheduler is not None or (workers or default_workers()) > 1:
+        _check_regimes_reach_workers(spec, design)
     total = len(design) * spec.settings.replicates
     with _tell_if_interrupted(Store(out), notify, total), watch_interrupts() as interrupts:
         executor = make_executor(workers, scheduler)

@@ -21,6 +21,7 @@ import random
 import re
 import subprocess
 import sys
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -323,3 +324,24 @@ def test_metric_nan_is_allowed_but_not_inf_where_bounded():
     df.loc[0, "effectiveness"] = 1.5
     with pytest.raises(AssertionError, match="effectiveness"):
         assert_in_ranges(df)
+
+
+def test_register_warns_only_when_it_replaces_a_built_in_regime(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sim.regimes import BUILT_IN, register, registered_at_run_time
+
+    monkeypatch.setattr(sim.regimes, "REGIMES", dict(REGIMES))  # register writes here
+    base = REGIMES["concert"]
+    club = type("Club2", (base,), {"name": "club"})
+    with pytest.warns(UserWarning, match="regime 'club' now means Club2, not the built-in"):
+        register(club)
+    fresh = type("Cartel", (base,), {"name": "cartel"})
+    again = type("Cartel", (base,), {"name": "cartel"})  # a notebook cell run twice
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        register(fresh)
+        register(again)
+    assert sim.regimes.REGIMES["cartel"] is again
+    assert registered_at_run_time(["club", "cartel", "charter"]) == ["cartel"]
+    assert "cartel" not in BUILT_IN

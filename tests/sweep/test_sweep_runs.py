@@ -206,6 +206,24 @@ def test_ctrl_c_while_the_pool_starts_tells_the_new_total(
     assert told == [f"interrupted: 12 of 16 runs are kept in {out}; continue with --resume"]
 
 
+def test_a_regime_registered_at_run_time_is_refused_with_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers import the registry afresh: every run of a notebook's regime would fail
+    there (recorded failed, the sweep 'done'); refused before anything runs instead.
+    """  # noqa: D205
+    import sim.regimes
+
+    cartel = type("Cartel", (sim.regimes.REGIMES["concert"],), {"name": "cartel"})
+    monkeypatch.setitem(sim.regimes.REGIMES, "cartel", cartel)
+    spec = tiny(regime=["club", "cartel"])
+    with pytest.raises(SweepError, match="regime 'cartel' was registered in this process"):
+        run(spec, out=tmp_path / "o", workers=2, progress=False)
+    assert not (tmp_path / "o").exists()
+    res = run(spec, out=tmp_path / "o", workers=1, progress=False)  # this process has it
+    assert res.manifest["counts"]["ok"] == 12
+
+
 def test_resume_refuses_a_changed_spec(serial_tiny: Path) -> None:
     with pytest.raises(SweepError, match=r"its spec has changed \(changed keys: sweep.rivalry\)"):
         run(tiny(rivalry=[0.0, 0.5]), out=serial_tiny, workers=1, resume=True, progress=False)
