@@ -167,6 +167,7 @@ def _root(
         bool,
         typer.Option(
             "--version",
+            metavar="",
             help="Print the version and exit.",
             callback=_version_callback,
             is_eager=True,
@@ -316,9 +317,10 @@ def summary_table(summary: dict[str, float], title: str | None = None) -> Table:
     return table
 
 
-#: ``--quiet``, as every long-running command spells it.
+#: ``--quiet``, as every long-running command spells it. Every flag has ``metavar=""``:
+#: it takes no value, and Typer's help would otherwise show ``<bool>`` after it.
 Quiet = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
+    bool, typer.Option("--quiet", "-q", metavar="", help="No progress bar and no notes on stderr.")
 ]
 
 
@@ -459,7 +461,7 @@ def run(
 @app.command()
 def regimes(
     rules: Annotated[
-        bool, typer.Option("--rules", help="Also list each regime's rule parameters.")
+        bool, typer.Option("--rules", metavar="", help="Also list each regime's rule parameters.")
     ] = False,
 ) -> None:
     """List the registered regimes: name, virtue, summary and PAPER.md claims."""
@@ -583,10 +585,16 @@ def sweep(
         ),
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Continue the sweep in the results folder.")
+        bool,
+        typer.Option(
+            "--resume",
+            metavar="",
+            help="Continue the sweep in the results folder (also to add replicates).",
+        ),
     ] = False,
     retry_failed: Annotated[
-        bool, typer.Option("--retry-failed", help="Continue it and rerun its failed runs.")
+        bool,
+        typer.Option("--retry-failed", metavar="", help="Continue it and rerun its failed runs."),
     ] = False,
     quiet: Quiet = False,
 ) -> None:
@@ -674,7 +682,7 @@ def export(
     from sim.export import FORMATS
     from sim.export import export as export_results
 
-    _choose(fmt, FORMATS, "format")
+    _choose(fmt, FORMATS, "format", "--format")
     try:
         path = export_results(results_dir, fmt, out)
     except FileNotFoundError as exc:
@@ -811,7 +819,9 @@ def world(
         list[str] | None,
         typer.Option("--set", metavar="KEY=VALUE", help="Any scenario key, e.g. world.kind=real."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the summary as JSON.")
+    ] = False,
 ) -> None:
     """Summarise a scenario's world: kinds, camps, largest powers, memberships."""
     from sim.model import build_world
@@ -835,13 +845,18 @@ def world(
 def validate(
     quick: Annotated[
         bool,
-        typer.Option("--quick", help="Fewer seeds and shorter runs (what CI runs, ~30 s)."),
+        typer.Option(
+            "--quick", metavar="", help="Fewer seeds and shorter runs (what CI runs, ~30 s)."
+        ),
     ] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the results as JSON (for machines).")
+        bool, typer.Option("--json", metavar="", help="Print the results as JSON (for machines).")
     ] = False,
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the tables as Markdown (docs/validation.md).")
+        bool,
+        typer.Option(
+            "--markdown", metavar="", help="Print the tables as Markdown (docs/validation.md)."
+        ),
     ] = False,
     workers: Annotated[
         int | None,
