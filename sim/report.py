@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import pandas as pd
 
+from sim.plots.data import clip_to_range
 from sim.plots.render import SPECS, available, file_stem, write_figures
 from sim.plots.style import issue_label, metric_label
 from sim.results import MAIN_METRICS, Results
@@ -50,7 +52,10 @@ def summary_table(results: Results, metric: str, ci: float = 0.95) -> pd.DataFra
 
     by = [c for c in ("regime", "issue") if c in results.factors]
     t = results.summary(metric, by=by, ci=ci)
-    t["cell"] = [_cell(*v) for v in zip(t["mean"], t["ci_low"], t["ci_high"], strict=True)]
+    t["cell"] = [
+        _cell(mean, *clip_to_range(metric, lo, hi))
+        for mean, lo, hi in zip(t["mean"], t["ci_low"], t["ci_high"], strict=True)
+    ]
     if not by:
         return pd.DataFrame({"all runs": t["cell"].to_list()}, index=["all runs"])
     if by == ["regime"]:
@@ -93,6 +98,8 @@ def provenance(
         ("started", str(manifest.get("started"))),
         ("finished", str(manifest.get("finished"))),
         ("versions", ", ".join(f"{k} {v}" for k, v in versions.items())),
+        ("spec file", str(manifest.get("spec_path"))),
+        ("figures made with", f"matplotlib {matplotlib.__version__} (this report)"),
     ]
 
 
@@ -156,11 +163,13 @@ def write_report(
     title = f"multilat report: {manifest.get('name', results.path.name)}"
     prov = provenance(manifest, results.counts)
     tables = [(m, summary_table(results, m, ci)) for m in MAIN_METRICS if m in results.runs.columns]
-    intro = (
-        f"Results folder `{results.path}`. Means over the finished runs with {ci:.0%} "
-        "t-intervals [low, high] (sim.results.Results.summary); issue types pooled where "
-        "the sweep did not vary them."
+    about = (
+        f"Each cell of the summary: the mean over the finished runs of that regime and "
+        f"issue type (rivalry levels and the other factors pooled) with a {ci:.0%} "
+        "t-interval over those runs [low, high] (sim.results.Results.summary), cut to the "
+        "metric's range; a figure's interval is over replicates instead (docs/figures.md)."
     )
+    intro = f"Results folder `{results.path}`. {about}"
 
     md = [f"# {title}", "", intro, "", "## Summary", ""]
     for m, t in tables:
@@ -181,7 +190,8 @@ def write_report(
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title><style>{CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(intro)}</p>",
+        f"<p>Results folder <code>{html.escape(str(results.path))}</code>. "
+        f"{html.escape(about)}</p>",
         "<h2>Summary</h2>",
     ]
     for m, t in tables:

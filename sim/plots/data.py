@@ -94,20 +94,33 @@ def rivalry_levels(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     return frame.assign(rivalry=np.round((index + 0.5) * width, 10)), True
 
 
+def clip_to_range(metric: str, low: float, high: float) -> tuple[float, float]:
+    """An interval cut to ``metric``'s range (:data:`sim.metrics.METRICS`): a t-interval
+    is symmetric and can reach past a bound (e.g. below 0 near a mean of 0), where the
+    metric's mean cannot be. Other columns are left as they are.
+    """  # noqa: D205
+    m = METRICS.get(metric)
+    if m is None:
+        return low, high
+    return max(low, m.lo), min(high, m.hi)
+
+
 def mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str, ci: float = 0.95) -> pd.DataFrame:
     """Mean and t-interval of ``value`` per group of ``by``: columns ``by``, ``mean``,
-    ``ci_low``, ``ci_high``, ``n`` (as :meth:`sim.results.Results.summary` computes them).
+    ``ci_low``, ``ci_high``, ``n`` (as :meth:`sim.results.Results.summary` computes them,
+    the interval cut to the metric's range: :func:`clip_to_range`).
     """
     rows = []
     for key, group in frame.groupby(list(by), sort=True, dropna=False):
         e = estimate(group[value].to_numpy(), ci)
         keys = key if isinstance(key, tuple) else (key,)
+        low, high = clip_to_range(value, e.low, e.high)
         rows.append(
             {
                 **dict(zip(by, keys, strict=True)),
                 "mean": e.mean,
-                "ci_low": e.low,
-                "ci_high": e.high,
+                "ci_low": low,
+                "ci_high": high,
                 "n": e.n,
             }
         )

@@ -25,16 +25,25 @@ METADATA: dict[str, dict[str, str | None]] = {
 }
 
 
-def save_figure(fig: Figure, path: str | Path, fmt: str | None = None) -> Path:
+def save_figure(
+    fig: Figure, path: str | Path, fmt: str | None = None, *, tight: bool = True
+) -> Path:
     """Write ``fig`` to ``path`` (format from ``fmt`` or the suffix), reproducibly.
 
-    Vector PDF and SVG, PNG at 300 dpi, a tight bounding box; no timestamps.
+    Vector PDF and SVG, PNG at 300 dpi, no timestamps. ``tight`` crops the page to what
+    is drawn (legends outside the axes included); ``tight=False`` keeps the figure's own
+    size, for a journal's exact column width.
     """
     path = Path(path)
     fmt = fmt or path.suffix.lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is unknown; allowed: {', '.join(FORMATS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with mpl.rc_context(RC):
-        fig.savefig(path, format=fmt, dpi=300, metadata=METADATA[fmt], bbox_inches="tight")
+    with mpl.rc_context({**RC, "savefig.bbox": "tight" if tight else "standard"}):
+        fig.savefig(
+            path,
+            format=fmt,
+            dpi=300,
+            metadata=METADATA[fmt],
+        )
     return path

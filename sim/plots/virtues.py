@@ -101,10 +101,10 @@ def fig_virtues(
                 )
         ax.set_xticks(x, [metric_label(m) for m in metrics])
         if all(metric_limits(m) == (0.0, 1.0) for m in metrics):
-            ax.set_ylabel("Mean over runs (0-1)")
+            ax.set_ylabel("Mean over replicates (0-1)")
             ax.set_ylim(0, 1.25)
         else:
-            ax.set_ylabel("Mean over runs")
+            ax.set_ylabel("Mean over replicates")
         ax.set_title(f"The four virtues per regime ({ci:.0%} CI; dot: the regime's virtue)")
         ax.legend(ncols=min(len(regimes), 4), loc="upper left", bbox_to_anchor=(0, 1.0))
     return ax

@@ -272,3 +272,27 @@ def test_a_fifth_regime_gets_the_next_colour_in_every_figure(
     assert list(colours) == [*PAPER_REGIMES, "fifth"]
     assert colours["fifth"] == OKABE_ITO[4]
     assert [colours[r] for r in PAPER_REGIMES] == list(OKABE_ITO[:4])
+
+
+def test_intervals_are_cut_to_the_metric_s_range() -> None:
+    """A t-interval around a mean near 0 reaches below 0, where effectiveness cannot be."""
+    from sim.plots.data import clip_to_range, mean_ci
+
+    frame = pd.DataFrame({"regime": "club", "effectiveness": [0.0, 0.0, 0.03]})
+    table = mean_ci(frame, ["regime"], "effectiveness")
+    assert table["ci_low"].iloc[0] == 0.0 and table["ci_high"].iloc[0] < 0.1
+    assert clip_to_range("flexibility", 0.98, 1.01) == (0.98, 1.0)
+    assert clip_to_range("not_a_metric", -1.0, 2.0) == (-1.0, 2.0)
+
+
+def test_save_figure_keeps_the_figure_s_size_when_not_tight(tmp_path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3.46, 2.0))
+    ax.plot([0, 1], [0, 1])
+    from PIL import Image
+
+    exact = Image.open(save_figure(fig, tmp_path / "exact.png", tight=False))
+    assert exact.size == (round(3.46 * 300), 600)
+    cropped = Image.open(save_figure(fig, tmp_path / "tight.png"))
+    assert cropped.size != exact.size
