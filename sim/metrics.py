@@ -376,3 +376,14 @@ def compute(model: MultilatModel, tally: Tally) -> dict[str, float]:
         "equity": equity,
         "coalition_size": _mean(tally.sizes),
     }
+
+
+def clip_to_range(metric: str, low: float, high: float) -> tuple[float, float]:
+    """An interval cut to ``metric``'s range (:data:`sim.metrics.METRICS`): a t-interval
+    is symmetric and can reach past a bound (e.g. below 0 near a mean of 0), where the
+    metric's mean cannot be. Other columns are left as they are.
+    """  # noqa: D205
+    m = METRICS.get(metric)
+    if m is None:
+        return low, high
+    return max(low, m.lo), min(high, m.hi)

@@ -18,7 +18,7 @@ from typing import Any
 import matplotlib
 import pandas as pd
 
-from sim.plots.data import clip_to_range
+from sim.metrics import clip_to_range
 from sim.plots.render import SPECS, available, file_stem, write_figures
 from sim.plots.style import issue_label, metric_label
 from sim.results import MAIN_METRICS, Results

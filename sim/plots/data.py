@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.metrics import METRICS
+from sim.metrics import METRICS, clip_to_range
 from sim.stats import estimate
 
 
@@ -92,17 +92,6 @@ def rivalry_levels(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     width = 1.0 / RIVALRY_BINS
     index = np.minimum(np.floor(values.to_numpy() / width), RIVALRY_BINS - 1)
     return frame.assign(rivalry=np.round((index + 0.5) * width, 10)), True
-
-
-def clip_to_range(metric: str, low: float, high: float) -> tuple[float, float]:
-    """An interval cut to ``metric``'s range (:data:`sim.metrics.METRICS`): a t-interval
-    is symmetric and can reach past a bound (e.g. below 0 near a mean of 0), where the
-    metric's mean cannot be. Other columns are left as they are.
-    """  # noqa: D205
-    m = METRICS.get(metric)
-    if m is None:
-        return low, high
-    return max(low, m.lo), min(high, m.hi)
 
 
 def mean_ci(frame: pd.DataFrame, by: Sequence[str], value: str, ci: float = 0.95) -> pd.DataFrame:

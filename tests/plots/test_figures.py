@@ -276,7 +276,8 @@ def test_a_fifth_regime_gets_the_next_colour_in_every_figure(
 
 def test_intervals_are_cut_to_the_metric_s_range() -> None:
     """A t-interval around a mean near 0 reaches below 0, where effectiveness cannot be."""
-    from sim.plots.data import clip_to_range, mean_ci
+    from sim.metrics import clip_to_range
+    from sim.plots.data import mean_ci
 
     frame = pd.DataFrame({"regime": "club", "effectiveness": [0.0, 0.0, 0.03]})
     table = mean_ci(frame, ["regime"], "effectiveness")
