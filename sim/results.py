@@ -219,17 +219,15 @@ def load(path: str | Path) -> Results:
 def overview(
     results: Results, metrics: Sequence[str] = MAIN_METRICS, ci: float = 0.95
 ) -> pd.DataFrame:
-    """Mean and interval of each of ``metrics`` per regime (all runs if not varied); the
-    intervals cut to each metric's range (:func:`sim.metrics.clip_to_range`).
-    """  # noqa: D205
+    """Mean and interval of each of ``metrics`` per regime (all runs if not varied).
+
+    The intervals are the plain t-intervals (the sweep's summary prints their half-width),
+    not cut to the metric's range as the report's and the figures' are.
+    """
     by = ["regime"] if "regime" in results.factors else []
     frames = []
-    from sim.metrics import clip_to_range
-
     for m in metrics:
         t = results.summary(m, by=by, ci=ci)
-        cut = [clip_to_range(m, lo, hi) for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)]
-        t["ci_low"], t["ci_high"] = [c[0] for c in cut], [c[1] for c in cut]
         t.insert(0, "metric", m)
         frames.append(t)
     return pd.concat(frames, ignore_index=True)
