@@ -161,13 +161,19 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+def _flag(*names: str, **kwargs: Any) -> Any:
+    """A flag option: it takes no value, so its help shows none (Typer's would show
+    ``<bool>``, and ``--resume true`` is an error).
+    """  # noqa: D205
+    return typer.Option(*names, metavar="", **kwargs)
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool,
-        typer.Option(
+        _flag(
             "--version",
-            metavar="",
             help="Print the version and exit.",
             callback=_version_callback,
             is_eager=True,
@@ -317,11 +323,8 @@ def summary_table(summary: dict[str, float], title: str | None = None) -> Table:
     return table
 
 
-#: ``--quiet``, as every long-running command spells it. Every flag has ``metavar=""``:
-#: it takes no value, and Typer's help would otherwise show ``<bool>`` after it.
-Quiet = Annotated[
-    bool, typer.Option("--quiet", "-q", metavar="", help="No progress bar and no notes on stderr.")
-]
+#: ``--quiet``, as every long-running command spells it.
+Quiet = Annotated[bool, _flag("--quiet", "-q", help="No progress bar and no notes on stderr.")]
 
 
 def _notes(err: Console, quiet: bool) -> Callable[[str], None]:
@@ -461,7 +464,7 @@ def run(
 @app.command()
 def regimes(
     rules: Annotated[
-        bool, typer.Option("--rules", metavar="", help="Also list each regime's rule parameters.")
+        bool, _flag("--rules", help="Also list each regime's rule parameters.")
     ] = False,
 ) -> None:
     """List the registered regimes: name, virtue, summary and PAPER.md claims."""
@@ -586,15 +589,14 @@ def sweep(
     ] = None,
     resume: Annotated[
         bool,
-        typer.Option(
+        _flag(
             "--resume",
-            metavar="",
             help="Continue the sweep in the results folder (also to add replicates).",
         ),
     ] = False,
     retry_failed: Annotated[
         bool,
-        typer.Option("--retry-failed", metavar="", help="Continue it and rerun its failed runs."),
+        _flag("--retry-failed", help="Continue it and rerun its failed runs."),
     ] = False,
     quiet: Quiet = False,
 ) -> None:
@@ -819,9 +821,7 @@ def world(
         list[str] | None,
         typer.Option("--set", metavar="KEY=VALUE", help="Any scenario key, e.g. world.kind=real."),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", metavar="", help="Print the summary as JSON.")
-    ] = False,
+    as_json: Annotated[bool, _flag("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Summarise a scenario's world: kinds, camps, largest powers, memberships."""
     from sim.model import build_world
@@ -845,18 +845,14 @@ def world(
 def validate(
     quick: Annotated[
         bool,
-        typer.Option(
-            "--quick", metavar="", help="Fewer seeds and shorter runs (what CI runs, ~30 s)."
-        ),
+        _flag("--quick", help="Fewer seeds and shorter runs (what CI runs, ~30 s)."),
     ] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", metavar="", help="Print the results as JSON (for machines).")
+        bool, _flag("--json", help="Print the results as JSON (for machines).")
     ] = False,
     markdown: Annotated[
         bool,
-        typer.Option(
-            "--markdown", metavar="", help="Print the tables as Markdown (docs/validation.md)."
-        ),
+        _flag("--markdown", help="Print the tables as Markdown (docs/validation.md)."),
     ] = False,
     workers: Annotated[
         int | None,

@@ -307,7 +307,7 @@ def _describe(error: dict[str, Any], prefix: tuple[Any, ...] = ()) -> str:
     if kind in ("missing",):
         return f"key {key!r} is missing"
     value = error.get("input")
-    if isinstance(value, dict) or len(repr(value)) > 60:  # a whole table: not one line
+    if isinstance(value, dict) or (isinstance(value, list) and len(repr(value)) > 60):
         return f"key {key!r}: {msg}"
     return f"key {key!r}: bad value {value!r}: {msg}"
 

@@ -40,10 +40,5 @@ def save_figure(
         raise ValueError(f"format {fmt!r} is unknown; allowed: {', '.join(FORMATS)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({**RC, "savefig.bbox": "tight" if tight else "standard"}):
-        fig.savefig(
-            path,
-            format=fmt,
-            dpi=300,
-            metadata=METADATA[fmt],
-        )
+        fig.savefig(path, format=fmt, dpi=300, metadata=METADATA[fmt])
     return path

@@ -281,6 +281,11 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def in_this_process(workers: int | None = None, scheduler: Any = None) -> bool:
+    """Whether :func:`make_executor` runs the sweep in this process (no worker processes)."""
+    return scheduler is None and (default_workers() if workers is None else workers) == 1
+
+
 def make_executor(workers: int | None = None, scheduler: Any = None) -> Executor:
     """The executor for ``scheduler`` (Dask) or ``workers`` (1: this process; default cores)."""
     if scheduler is not None:
@@ -288,4 +293,4 @@ def make_executor(workers: int | None = None, scheduler: Any = None) -> Executor
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise ValueError(f"workers: bad value {workers}: must be at least 1")
-    return SerialExecutor() if workers == 1 else PoolExecutor(workers)
+    return SerialExecutor() if in_this_process(workers) else PoolExecutor(workers)

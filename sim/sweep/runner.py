@@ -26,7 +26,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.sweep.design import make_design, point_params, salib_problem
-from sim.sweep.executors import Executor, WorkersFailed, default_workers, make_executor
+from sim.sweep.executors import Executor, WorkersFailed, in_this_process, make_executor
 from sim.sweep.interrupts import InterruptWatch, signals_held, watch_interrupts
 from sim.sweep.spec import SweepSpec, load_spec, parse_spec
 from sim.sweep.store import (
@@ -299,11 +299,7 @@ def _execute_locked(
     ok, failed = store.finished(n_runs)
     # counts of this design from the start (more replicates raise the pending ones), so
     # that an interrupt before the first run is told against the new total
-    manifest["counts"] = {
-        "ok": int(ok.sum()),
-        "failed": int(failed.sum()),
-        "pending": int(n_runs - ok.sum() - failed.sum()),
-    }
+    manifest["counts"] = _counts(ok, failed, n_runs)
     session = store.next_session(manifest)
     manifest["sessions"].append(
         {
@@ -408,16 +404,21 @@ def _execute_locked(
             status.close()
             store.assemble(n_runs, schema)
             ok, failed = store.finished(n_runs)
-            manifest["counts"] = {
-                "ok": int(ok.sum()),
-                "failed": int(failed.sum()),
-                "pending": int(n_runs - ok.sum() - failed.sum()),
-            }
+            manifest["counts"] = _counts(ok, failed, n_runs)
             manifest["sessions"][-1]["finished"] = now()
             if finished_all and not manifest["counts"]["pending"]:
                 manifest["finished"] = now()
             store.write_manifest(manifest)
     return manifest
+
+
+def _counts(ok: np.ndarray, failed: np.ndarray, n_runs: int) -> dict[str, int]:
+    """The manifest's runs by status, from the finished-run masks (:meth:`Store.finished`)."""
+    return {
+        "ok": int(ok.sum()),
+        "failed": int(failed.sum()),
+        "pending": int(n_runs - ok.sum() - failed.sum()),
+    }
 
 
 def _check_regimes_reach_workers(spec: SweepSpec, design: pd.DataFrame) -> None:
@@ -490,7 +491,7 @@ def run(
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out {str(out)!r} exists and is not a folder")
     design = make_design(spec)  # a bad point is refused before the workers start
-    if scheduler is not None or (workers or default_workers()) > 1:
+    if not in_this_process(workers, scheduler):
         _check_regimes_reach_workers(spec, design)
     total = len(design) * spec.settings.replicates
     with _tell_if_interrupted(Store(out), notify, total), watch_interrupts() as interrupts:
