@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
+from scipy import stats
 
 from sim.metrics import METRICS
 from sim.plots.data import (
@@ -19,39 +20,85 @@ from sim.plots.data import (
     runs_frame,
 )
 from sim.plots.style import issue_label, metric_label, new_axes, regime_colour, regime_order, style
+from sim.stats import LEVEL
 
 
-def winners_table(results: Any, metric: str = "effectiveness") -> pd.DataFrame:
+def winners_table(
+    results: Any,
+    metric: str = "effectiveness",
+    *,
+    margin: float = 0.02,
+    level: float = LEVEL,
+) -> pd.DataFrame:
     """Per issue type and rivalry level: the best regime by mean ``metric``, the
-    runner-up and the lead (``winner``, ``runner_up``, ``best``, ``lead``).
+    runner-up, the lead, and whether the lead is clear.
+
+    Columns ``issue``, ``rivalry``, ``winner``, ``runner_up``, ``best`` (the winner's
+    mean), ``lead`` (its distance to the runner-up's mean), ``p_value`` (Welch's t-test
+    of the winner's runs against the runner-up's: unequal variances, unpaired, so it
+    holds whether or not the sweep used common random numbers) and ``clear``: the lead
+    is at least ``margin`` and significant at ``level`` (``p_value < 1 - level``). With
+    fewer than two runs of either regime in a cell nothing is significant (``p_value``
+    NaN, ``clear`` false): a ranking of single runs is not a finding (PAPER.md#C18 is
+    about the ranking's dependence on the problem, not about noise).
 
     Higher is better unless the metric's definition says ``better="lower"``. A sampled
     design's rivalry values are binned (:func:`sim.plots.data.rivalry_levels`;
     ``table.attrs["rivalry_binned"]``).
-    """
+    """  # noqa: D205
     runs = regime_column(runs_frame(results))
     check_metric(runs, metric)
     require(runs, ["issue", "rivalry"])
     runs, binned = rivalry_levels(runs)
     lower = getattr(METRICS.get(metric), "better", "higher") == "lower"
-    means = runs.groupby(["issue", "rivalry", "regime"])[metric].mean().dropna()
+    values = runs.dropna(subset=[metric]).groupby(["issue", "rivalry", "regime"])[metric]
+    means = values.mean()
     rows = []
     for (issue, rivalry), group in means.groupby(level=["issue", "rivalry"], sort=True):
         g = group.droplevel(["issue", "rivalry"]).sort_values(ascending=lower, kind="stable")
+        runner_up = g.index[1] if len(g) > 1 else None
         lead = abs(g.iloc[0] - g.iloc[1]) if len(g) > 1 else np.nan
+        p_value = (
+            _welch_p(
+                values.get_group((issue, rivalry, g.index[0])).to_numpy(dtype=float),
+                values.get_group((issue, rivalry, runner_up)).to_numpy(dtype=float),
+            )
+            if runner_up is not None
+            else np.nan
+        )
         rows.append(
             {
                 "issue": issue,
                 "rivalry": rivalry,
                 "winner": g.index[0],
-                "runner_up": g.index[1] if len(g) > 1 else None,
+                "runner_up": runner_up,
                 "best": float(g.iloc[0]),
                 "lead": float(lead),
+                "p_value": p_value,
+                "clear": bool(lead >= margin and p_value < 1 - level),
             }
         )
-    table = pd.DataFrame(rows, columns=["issue", "rivalry", "winner", "runner_up", "best", "lead"])
+    table = pd.DataFrame(rows, columns=[*COLUMNS])
     table.attrs["rivalry_binned"] = binned  # a sampled design's rivalry, in bins
+    table.attrs["margin"], table.attrs["level"] = margin, level
     return table
+
+
+#: The columns of :func:`winners_table`.
+COLUMNS = ("issue", "rivalry", "winner", "runner_up", "best", "lead", "p_value", "clear")
+
+
+def _welch_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided p-value of Welch's t-test of ``a`` against ``b`` (NaN with < 2 of either).
+
+    Two groups without spread: 0 if their means differ, 1 if they are equal (where
+    scipy gives NaN: no test is needed to tell constants apart).
+    """
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    if np.ptp(a) == 0 and np.ptp(b) == 0:
+        return 0.0 if a[0] != b[0] else 1.0
+    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
 def fig_winners(
@@ -60,12 +107,15 @@ def fig_winners(
     ax: Axes | None = None,
     *,
     margin: float = 0.02,
+    level: float = LEVEL,
 ) -> Axes:
     """A grid of issue type x rivalry, each cell coloured by the regime that ranks first.
 
     PAPER.md#C18 at a glance: no single winner; which approach is best depends on the
-    problem and on great-power rivalry. A cell whose winner leads the runner-up by less
-    than ``margin`` is pale and reads ``winner ≈ runner-up``.
+    problem and on great-power rivalry. A cell whose lead is not clear (below ``margin``,
+    or not significant at ``level`` by Welch's t-test over the cell's runs,
+    :func:`winners_table`) is pale and reads ``winner ≈ runner-up``: only a solid cell is
+    a finding.
 
     Parameters
     ----------
@@ -78,6 +128,8 @@ def fig_winners(
         Where to draw; a new figure by default.
     margin : float
         Lead below which a cell counts as a near tie (0.02 as in the C18 check).
+    level : float
+        Confidence level of the test of the lead (0.95).
 
     Returns
     -------
@@ -85,7 +137,7 @@ def fig_winners(
         One rectangle per cell (``ax.patches``, gid ``winner-<regime>``)
         and one text per cell naming the winner.
     """
-    table = winners_table(results, metric)
+    table = winners_table(results, metric, margin=margin, level=level)
     issues = list(dict.fromkeys(table["issue"]))
     levels = sorted(table["rivalry"].unique())
     with style():
@@ -93,7 +145,7 @@ def fig_winners(
         any_close = False
         for row in table.itertuples():
             i, j = issues.index(row.issue), levels.index(row.rivalry)
-            close = bool(np.isfinite(row.lead) and row.lead < margin)
+            close = not row.clear and row.runner_up is not None
             any_close |= close
             rect = ax.add_patch(
                 _cell(j, i, regime_colour(row.winner), alpha=0.45 if close else 1.0)
@@ -122,7 +174,13 @@ def fig_winners(
             Patch(color=regime_colour(r), label=r) for r in regime_order(present) if r in present
         ]
         if any_close:  # what a pale cell means, in the figure itself
-            handles.append(Patch(color="0.6", alpha=0.45, label=f"pale: lead < {margin:g}"))
+            handles.append(
+                Patch(
+                    color="0.6",
+                    alpha=0.45,
+                    label=f"pale: lead < {margin:g}\nor p ≥ {1 - level:.2g} (Welch)",
+                )
+            )
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
         better = "lowest" if getattr(METRICS.get(metric), "better", "") == "lower" else "highest"
         ax.set_title(f"Regime with the {better} {metric_label(metric).lower()}")

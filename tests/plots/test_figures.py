@@ -123,6 +123,27 @@ def test_winners_table_and_cells(runs: pd.DataFrame) -> None:
     assert all(t.get_text() == "concert" for t in ax.texts)
 
 
+def test_winners_a_lead_within_the_noise_is_not_clear(runs: pd.DataFrame) -> None:
+    # concert's lead of 0.2 over club is clear with replicates 0.01 apart; spread the
+    # concert's replicates by -1, 0, +1 and the same lead is noise (pale, "a ≈ b")
+    spread = runs["regime"].eq("concert") * (runs["replicate"] - 1) * 1.0
+    noisy = runs.assign(effectiveness=runs["effectiveness"] + spread)
+    table = winners_table(noisy)
+    assert set(table["winner"]) == {"concert"}
+    assert table["lead"].to_numpy() == pytest.approx(0.2)
+    assert table["p_value"].min() > 0.05 and not table["clear"].any()
+    ax = fig_winners(noisy)
+    assert all(t.get_text() == "concert\n≈ club" for t in ax.texts)
+    assert all(p.get_alpha() < 1 for p in ax.patches)
+    assert winners_table(runs)["clear"].all()
+    assert (winners_table(runs)["p_value"] < 1e-4).all()
+
+
+def test_winners_of_single_runs_are_not_findings(runs: pd.DataFrame) -> None:
+    table = winners_table(runs[runs["replicate"] == 0])
+    assert table["p_value"].isna().all() and not table["clear"].any()
+
+
 def test_winners_lower_is_better(runs: pd.DataFrame) -> None:
     table = winners_table(runs.assign(deadlock_rate=runs["effectiveness"]), "deadlock_rate")
     assert set(table["winner"]) == {"charter"}
