@@ -18,9 +18,9 @@ from typing import Any
 import matplotlib
 import pandas as pd
 
-from sim.metrics import clip_to_range
+from sim.metrics import METRICS, clip_to_range
 from sim.plots.render import SPECS, available, file_stem, write_figures
-from sim.plots.style import issue_label, metric_label
+from sim.plots.style import issue_label, issue_order, metric_label
 from sim.results import MAIN_METRICS, Results
 
 #: Extra figures of the report beyond each figure's default: rivalry per main metric.
@@ -39,10 +39,15 @@ class Report:
 
 
 def _cell(mean: float, lo: float, hi: float) -> str:
+    """``mean [low, high]``; an interval that rounds to nothing is said in words."""
     if not math.isfinite(mean):
         return "n/a"
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return f"{mean:.3f}"
+    if lo == hi:
+        return f"{mean:.3f} (all runs equal)"
+    if f"{lo:.3f}" == f"{hi:.3f}":
+        return f"{mean:.3f} (± < 0.001)"
     return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
@@ -62,8 +67,10 @@ def summary_table(results: Results, metric: str, ci: float = 0.95) -> pd.DataFra
         table = t.set_index("regime")[["cell"]].rename(columns={"cell": "all issues"})
     elif by == ["issue"]:
         table = t.set_index("issue")[["cell"]].T.rename(index={"cell": "all runs"})
+        table = table[issue_order(table.columns)]
     else:
         table = t.pivot(index="regime", columns="issue", values="cell")
+        table = table[issue_order(table.columns)]
     if "regime" in by:
         table = table.loc[[r for r in regime_order(table.index) if r in table.index]]
     table.columns = [issue_label(c) for c in table.columns]
@@ -109,25 +116,51 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], css_class: str = "") -> str:
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    cls = f" class='{css_class}'" if css_class else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _caption(name: str, metric: str | None) -> str:
-    spec = SPECS[name]
-    m = metric or spec.default_metric
-    label = f": {metric_label(m)}" if m and name != "virtues" else ""
-    return f"{name}{label} ({spec.what})"
+#: The report's caption of each figure; ``{metric}`` is the metric's label
+#: (``{metric_lower}`` inside a sentence), ``{best}`` "highest" or "lowest" (what ranks
+#: first).
+CAPTIONS: dict[str, str] = {
+    "virtues": "The four virtues per regime (the paper's Table 1), mean over replicates "
+    "with a 95% interval; a dot marks each regime's own virtue.",
+    "rivalry": "{metric} against great-power rivalry, one line per regime, with a 95% band "
+    "over replicates.",
+    "heatmap": "{metric} per regime and issue type: the mean over runs in each cell.",
+    "pareto": "Every run as a dot, {metric_lower} against effectiveness; the step line is the "
+    "Pareto front.",
+    "winners": "The regime with the {best} {metric_lower} per issue type and rivalry level; a pale "
+    "cell has no clear leader (lead under 0.02 or not significant at 95%).",
+    "time": "{metric} at each step, per regime, with a 95% band over replicates.",
+    "network": "The cooperation network of one replayed run: states by camp and kind, "
+    "forums as diamonds.",
+}
+
+
+def _caption(number: int, name: str, metric: str | None) -> str:
+    """``Figure n. <what it shows>`` (:data:`CAPTIONS`)."""
+    m = metric or SPECS[name].default_metric or ""
+    best = "lowest" if getattr(METRICS.get(m), "better", "") == "lower" else "highest"
+    label = metric_label(m) if m else ""
+    text = CAPTIONS.get(name, f"{name}: {SPECS[name].what}.").format(
+        metric=label, metric_lower=label[:1].lower() + label[1:], best=best
+    )
+    return f"Figure {number}. {text[0].upper()}{text[1:]}"
 
 
 CSS = (
     "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}"
     "table{border-collapse:collapse;margin:1em 0;font-size:90%}"
-    "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
+    "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right;"
+    "font-variant-numeric:tabular-nums}"
+    "td:first-child,th:first-child,.prov td{text-align:left}"
     "figure{margin:2em 0}img{max-width:100%}figcaption{color:#555}"
 )
 
@@ -155,9 +188,9 @@ def write_report(
     wanted += [(n, m) for n, m in EXTRA if n in names and m in results.runs.columns]
     figures: list[Path] = []
     entries: list[tuple[str, str]] = []
-    for name, metric in wanted:
+    for number, (name, metric) in enumerate(wanted, start=1):
         figures += write_figures(results, [name], fig_dir, fmt, metric)
-        entries.append((_caption(name, metric), f"figures/{file_stem(name, metric)}.{fmt}"))
+        entries.append((_caption(number, name, metric), f"figures/{file_stem(name, metric)}.{fmt}"))
 
     manifest = results.manifest
     title = f"multilat report: {manifest.get('name', results.path.name)}"
@@ -184,7 +217,7 @@ def write_report(
     md += ["## Figures", ""]
     for caption, path in entries:
         md += [f"![{caption}]({path})", "", f"*{caption}*", ""]
-    md += ["## Provenance", "", _md_table(["", ""], prov), ""]
+    md += ["## Provenance", "", _md_table(["item", "value"], prov), ""]
 
     h = [
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
@@ -207,7 +240,11 @@ def write_report(
             f"<figure><img src='{html.escape(path)}' alt='{html.escape(caption)}'>"
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
-    h += ["<h2>Provenance</h2>", _html_table(["", ""], prov), "</body></html>"]
+    h += [
+        "<h2>Provenance</h2>",
+        _html_table(["item", "value"], prov, css_class="prov"),
+        "</body></html>",
+    ]
 
     out.mkdir(parents=True, exist_ok=True)
     md_path, html_path = out / "report.md", out / "report.html"

@@ -8,7 +8,15 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim.plots.data import check_metric, regime_column, require, runs_frame, select
-from sim.plots.style import issue_label, metric_label, metric_limits, new_axes, regime_order, style
+from sim.plots.style import (
+    issue_label,
+    issue_order,
+    metric_label,
+    metric_limits,
+    new_axes,
+    regime_order,
+    style,
+)
 
 #: Perceptually uniform and colour-blind safe.
 CMAP = "viridis"
@@ -54,7 +62,7 @@ def fig_heatmap(
         runs = select(runs, "rivalry", rivalry)
     means = runs.groupby(["regime", "issue"])[metric].mean().unstack("issue")
     rows = [r for r in regime_order(means.index) if r in means.index]
-    means = means.loc[rows]
+    means = means.loc[rows, issue_order(means.columns)]
     values = means.to_numpy(dtype=float)
     limits = metric_limits(metric)
     finite = values[np.isfinite(values)]

@@ -127,6 +127,18 @@ def metric_limits(name: str) -> tuple[float, float] | None:
     return float(m.lo), float(m.hi)
 
 
+def issue_order(names: Iterable[str]) -> list[str]:
+    """``names`` in the model's order of issue types (:data:`sim.issues.ISSUE_NAMES`:
+    climate, pandemic, proliferation, security crisis, financial crisis, cyber norms),
+    then ``mixed``, then any other name sorted.
+    """  # noqa: D205
+    from sim.issues import ISSUE_NAMES, MIXED
+
+    present = [str(n) for n in dict.fromkeys(names)]
+    known = [*ISSUE_NAMES, MIXED]
+    return [n for n in known if n in present] + sorted(n for n in present if n not in known)
+
+
 def issue_label(issue: str) -> str:
     """``security_crisis`` -> ``security crisis``."""
     return str(issue).replace("_", " ")

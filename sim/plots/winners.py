@@ -19,7 +19,15 @@ from sim.plots.data import (
     rivalry_levels,
     runs_frame,
 )
-from sim.plots.style import issue_label, metric_label, new_axes, regime_colour, regime_order, style
+from sim.plots.style import (
+    issue_label,
+    issue_order,
+    metric_label,
+    new_axes,
+    regime_colour,
+    regime_order,
+    style,
+)
 from sim.stats import LEVEL
 
 
@@ -138,7 +146,7 @@ def fig_winners(
         and one text per cell naming the winner.
     """
     table = winners_table(results, metric, margin=margin, level=level)
-    issues = list(dict.fromkeys(table["issue"]))
+    issues = issue_order(table["issue"])
     levels = sorted(table["rivalry"].unique())
     with style():
         ax = new_axes(ax, (3.46 * 1.25, 0.4 * len(issues) + 1.3))

@@ -144,6 +144,24 @@ def test_winners_of_single_runs_are_not_findings(runs: pd.DataFrame) -> None:
     assert table["p_value"].isna().all() and not table["clear"].any()
 
 
+def test_issue_types_in_the_model_s_order_not_a_to_z(runs: pd.DataFrame) -> None:
+    from sim.plots.style import issue_order
+
+    assert issue_order(["security_crisis", "zeta", "mixed", "climate"]) == [
+        "climate",
+        "security_crisis",
+        "mixed",
+        "zeta",
+    ]
+    frame = runs.assign(
+        issue=runs["issue"].map({"climate": "security_crisis", "pandemic": "climate"})
+    )
+    ax = fig_heatmap(frame)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["climate", "security crisis"]
+    ax = fig_winners(frame)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["climate", "security crisis"]
+
+
 def test_winners_lower_is_better(runs: pd.DataFrame) -> None:
     table = winners_table(runs.assign(deadlock_rate=runs["effectiveness"]), "deadlock_rate")
     assert set(table["winner"]) == {"charter"}

@@ -50,7 +50,27 @@ def test_report(tiny_results: Path, tmp_path: Path) -> None:
         assert (out / link).is_file()
     assert "| charter |" in md and "security crisis" in md  # regime x issue table
     assert "spec hash" in md and "root seed" in md and "git commit" in md
+    assert "| item | value |" in md  # the provenance table has a header
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    # captions are numbered sentences, not internal names
+    captions = [line for line in md.splitlines() if line.startswith("*Figure ")]
+    assert [c.split(".")[0] for c in captions] == [
+        f"*Figure {k}" for k in range(1, len(captions) + 1)
+    ]
+    assert "*Figure 2. Effectiveness against great-power rivalry" in md
+    # issue columns in the model's order (climate before security crisis), not A-Z
+    header = next(line for line in md.splitlines() if line.startswith("| regime |"))
+    assert header.index("climate") < header.index("security crisis")
+
+
+def test_report_cells_say_when_an_interval_rounds_to_nothing() -> None:
+    from sim.report import _cell
+
+    assert _cell(0.5, 0.25, 0.75) == "0.500 [0.250, 0.750]"
+    assert _cell(1.0, 1.0, 1.0) == "1.000 (all runs equal)"
+    assert _cell(0.188, 0.18801, 0.18804) == "0.188 (± < 0.001)"
+    assert _cell(0.3, float("nan"), float("nan")) == "0.300"
+    assert _cell(float("nan"), 0, 1) == "n/a"
 
 
 @pytest.mark.parametrize(
