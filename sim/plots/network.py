@@ -32,6 +32,8 @@ def network_graph(model: Any, forums: bool = True) -> nx.Graph:
     g = model.cooperation_network()
     g.graph["step"] = int(model.steps)
     g.graph["regime"] = model.regime.name
+    g.graph["rivalry"] = float(model.rivalry)
+    g.graph["issue"] = str(model.spec.issue)
     if forums:
         ids = model.world.ids
         for f in model.forums:
@@ -209,8 +211,25 @@ def fig_network(
                 )
             )
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6)
-        where = ", ".join(
-            f"{k} {g.graph[k]}" for k in ("regime", "step") if g.graph.get(k) is not None
-        )
-        ax.set_title(f"Cooperation network{f' ({where})' if where else ''}")
+        ax.set_title(f"Cooperation network{_where(g.graph)}", fontsize=7)
     return ax
+
+
+#: What the network's title says of its run, in this order (graph attributes).
+TITLE_KEYS = ("regime", "issue", "rivalry", "step", "run", "replicate")
+
+
+def _where(attrs: dict[str, Any]) -> str:
+    """`` (club, climate, rivalry 0.4, step 50, run 17, replicate 2)`` from the graph's
+    attributes that are set (:data:`TITLE_KEYS`); empty if none is.
+    """  # noqa: D205
+    parts = []
+    for key in TITLE_KEYS:
+        value = attrs.get(key)
+        if value is None:
+            continue
+        if key in ("regime", "issue"):
+            parts.append(str(value).replace("_", " "))
+        else:
+            parts.append(f"{key} {value:g}" if isinstance(value, float) else f"{key} {value}")
+    return f"\n({', '.join(parts)})" if parts else ""

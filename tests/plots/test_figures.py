@@ -172,7 +172,16 @@ def test_time_lines(steps: pd.DataFrame) -> None:
     ys = {ln.get_label(): ln.get_ydata() for ln in ax.get_lines()}
     assert list(ys) == PAPER_REGIMES
     np.testing.assert_allclose(ys["club"], [0, 0.4, 0.8, 1.2, 1.6])
-    assert ax.get_xlabel() == "Step"
+    assert ax.get_xlabel() == "Step (0 = first step)"
+    assert not [p for p in ax.patches if p.get_gid() == "burn-in"]  # a frame has none
+
+
+def test_time_shades_the_burn_in(steps: pd.DataFrame) -> None:
+    ax = fig_time(steps, "effectiveness", burn_in=2)
+    (span,) = [p for p in ax.patches if p.get_gid() == "burn-in"]
+    # rows 0 and 1 are left out of the run means: the span covers them, not row 2
+    x0, x1 = span.get_x(), span.get_x() + span.get_width()
+    assert x0 == pytest.approx(-0.5) and x1 == pytest.approx(1.5)
 
 
 def test_network_from_a_graph() -> None:
@@ -195,10 +204,13 @@ def test_network_from_a_graph() -> None:
 def test_network_from_a_model() -> None:
     from sim.model import MultilatModel
 
-    model = MultilatModel(regime="club", seed=1, steps=5, burn_in=1, **{"world.n_states": 12})
+    model = MultilatModel(
+        regime="club", rivalry=0.3, seed=1, steps=5, burn_in=1, **{"world.n_states": 12}
+    )
     model.run()
     ax = fig_network(model, seed=0)
     assert "club" in ax.get_title() and "step 5" in ax.get_title()
+    assert "rivalry 0.3" in ax.get_title() and "mixed" in ax.get_title()
     assert any(t.get_text() == "club" for t in ax.texts)
 
 

@@ -38,6 +38,27 @@ def test_plot_one_figure_and_metric_is_reproducible(tiny_results: Path, tmp_path
     assert a == (tmp_path / "b" / "heatmap-legitimacy.svg").read_bytes()
 
 
+def test_time_of_a_sweep_shades_its_burn_in(tiny_results: Path) -> None:
+    from sim.plots import fig_time
+    from sim.plots.time import sweep_burn_in
+    from sim.results import load
+
+    res = load(tiny_results)
+    assert sweep_burn_in(res) == 2  # TINY_FIGS
+    assert [p for p in fig_time(res).patches if p.get_gid() == "burn-in"]
+
+
+def test_network_title_names_the_replayed_run(tiny_results: Path) -> None:
+    from sim.plots.render import figure
+    from sim.results import load
+
+    res = load(tiny_results)
+    title = figure(res, "network").get_title()
+    row = res.runs[(res.runs["regime"] == "club") & (res.runs["status"] == "ok")].iloc[0]
+    assert f"run {row['run_id']}, replicate {row['replicate']}" in title
+    assert f"rivalry {row['rivalry']:g}" in title and str(row["issue"]).replace("_", " ") in title
+
+
 def test_report(tiny_results: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
     result = invoke("report", str(tiny_results), "--out", str(out))
