@@ -809,6 +809,79 @@ def report(
 
 
 @app.command()
+def sensitivity(
+    results_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="RESULTS", help="An lhs or sobol sweep's results folder.", show_default=False
+        ),
+    ],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric", "-m", help="A run-level metric; repeat for more (default: effectiveness)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write the indices to this CSV file."),
+    ] = None,
+) -> None:
+    """Sensitivity indices of a sampled sweep with SALib: Sobol' S1/ST or delta (lhs)."""
+    from sim.sensitivity import SensitivityError
+    from sim.sensitivity import sensitivity as indices_of
+
+    metrics = metric or ["effectiveness"]
+    for m in metrics:
+        _choose(m, METRICS, "metric", "--metric")
+    results = _load_results(results_dir)
+    try:
+        tables = [indices_of(results, m) for m in metrics]
+    except SensitivityError as exc:
+        raise CliError(str(exc)) from None
+    console = Console()
+    for t in tables:
+        console.print(sensitivity_table(t))
+    if out is not None:
+        import pandas as pd
+
+        tidy = pd.concat([t.assign(metric=t.attrs["metric"]) for t in tables], ignore_index=True)
+        tidy = tidy[["metric", *tidy.columns[:-1]]]
+        try:
+            atomic_write(out, lambda tmp: tidy.to_csv(tmp, index=False))
+        except OSError as exc:
+            raise CliError(f"cannot write {str(out)!r}: {exc}", exit_code=1) from None
+        console.print(f"wrote {out}", **PLAIN)
+
+
+def sensitivity_table(t: Any) -> Table:
+    """A table of :func:`sim.sensitivity.sensitivity`'s indices, each as value ± half-width."""
+    a = t.attrs
+    keys = (*a["by"], "factor")
+    index_names = [c for c in t.columns if c not in keys and not c.endswith("_conf")]
+    title = (
+        f"{_metric_label(a['metric'])}: {a['method']} indices over {a['points']} points"
+        f"{' per ' + ' x '.join(a['by']) if a['by'] else ''} (each the mean over its "
+        f"replicates); ± half-width of SALib's {a['level']:.0%} bootstrap interval"
+    )
+    table = Table(title=title, title_justify="left", show_edge=False)
+    for col in keys:
+        table.add_column(col)
+    for name in index_names:
+        table.add_column(name, justify="right")
+    for row in t.to_dict("records"):
+        cells = [str(row[c]) for c in keys]
+        cells += [f"{row[i]:.3f} ±{row[f'{i}_conf']:.3f}" for i in index_names]
+        table.add_row(*cells)
+    return table
+
+
+def _metric_label(name: str) -> str:
+    """``effectiveness`` as its METRICS label, e.g. ``Effectiveness``."""
+    return METRICS[name].label if name in METRICS else name
+
+
+@app.command()
 def world(
     scenario_file: Annotated[
         Path | None,

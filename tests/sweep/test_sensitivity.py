@@ -1,0 +1,139 @@
+"""``multilat sensitivity``: SALib's indices of a sampled sweep, checked on known answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.sensitivity import SensitivityError, sensitivity
+from sim.sweep import run
+from sim.sweep.design import make_design, salib_problem
+from sim.sweep.spec import parse_spec
+
+from .conftest import tiny
+from .test_sweep_results import ISHIGAMI_S1, ishigami
+
+KEYS = ["rivalry", "world.democracy_share", "world.nonaligned_share"]
+
+
+def fake_results(sweep: dict[str, Any], outcome, replicates: int = 2) -> SimpleNamespace:
+    """A results folder's parts for a design whose metric is ``outcome`` of the unit
+    ranges (``effectiveness``), crossed with two regimes, rows shuffled (the indices
+    must not depend on the order runs finished in).
+    """  # noqa: D205
+    spec = parse_spec({"sweep": {"regime": ["club", "concert"], **sweep}})
+    design = make_design(spec)
+    runs = pd.concat([design.assign(replicate=r) for r in range(replicates)], ignore_index=True)
+    y = outcome(runs[KEYS].to_numpy())
+    runs = runs.assign(status="ok", effectiveness=y + np.where(runs["replicate"] == 0, 0.1, -0.1))
+    runs = runs.sample(frac=1.0, random_state=0)
+    manifest = {
+        "design": {"kind": spec.settings.design, "salib_problem": salib_problem(spec)},
+        "root_seed": 1,
+        "spec": {"sweep": sweep},
+    }
+    return SimpleNamespace(manifest=manifest, design=design, runs=runs)
+
+
+def test_sobol_indices_of_the_ishigami_function_per_crossed_level() -> None:
+    sweep = {"design": "sobol", "samples": 1024, **{k: [0.0, 1.0] for k in KEYS}}
+    table = sensitivity(fake_results(sweep, ishigami))
+    assert table.attrs["by"] == ["regime"] and table.attrs["method"] == "sobol"
+    assert table.attrs["points"] == 1024 * (len(KEYS) + 2)
+    for regime in ("club", "concert"):
+        rows = table[table["regime"] == regime]
+        assert list(rows["factor"]) == KEYS
+        assert rows["S1"].to_numpy() == pytest.approx(ISHIGAMI_S1, abs=0.08)
+        assert (rows["S1_conf"] > 0).all() and (rows["ST"] >= rows["S1"] - 0.05).all()
+
+
+def test_delta_indices_of_an_lhs_design_find_the_one_factor_that_matters() -> None:
+    sweep = {"design": "lhs", "samples": 300, **{k: [0.0, 1.0] for k in KEYS}}
+    table = sensitivity(fake_results(sweep, lambda x: 3 * x[:, 0]))
+    assert table.attrs["method"] == "delta"
+    club = table[table["regime"] == "club"].set_index("factor")
+    assert club.loc["rivalry", "S1"] == pytest.approx(1.0, abs=0.1)
+    assert club.loc["rivalry", "delta"] > 0.5
+    assert (club.drop("rivalry")["delta"] < 0.15).all()
+
+
+def test_the_same_results_give_the_same_table() -> None:
+    sweep = {"design": "sobol", "samples": 64, **{k: [0.0, 1.0] for k in KEYS}}
+    a = sensitivity(fake_results(sweep, ishigami))
+    b = sensitivity(fake_results(sweep, ishigami))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_sobol_analysis_needs_every_point() -> None:
+    sweep = {"design": "sobol", "samples": 8, **{k: [0.0, 1.0] for k in KEYS}}
+    res = fake_results(sweep, ishigami)
+    res.runs = res.runs[res.runs["sample"] != 3]
+    with pytest.raises(
+        SensitivityError, match=r"1 of 40 points \(regime=(club|concert)\) have no finished"
+    ):
+        sensitivity(res)
+
+
+def test_a_metric_undefined_somewhere_is_refused() -> None:
+    sweep = {"design": "lhs", "samples": 20, **{k: [0.0, 1.0] for k in KEYS}}
+    res = fake_results(sweep, ishigami)
+    res.runs.loc[res.runs["sample"] == 0, "effectiveness"] = np.nan
+    with pytest.raises(SensitivityError, match="undefined in 1 of 20 points"):
+        sensitivity(res)
+
+
+@pytest.fixture(scope="module")
+def sobol_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tiny(design="sobol", samples=8, replicates=2, rivalry=[0.0, 1.0])
+    data["sweep"]["behaviour.compliance_noise"] = [0.0, 0.3]
+    out = tmp_path_factory.mktemp("sens") / "sobol"
+    run(data, out=out, workers=1, progress=False)
+    return out
+
+
+def test_cli_prints_and_writes_the_indices(sobol_sweep: Path, tmp_path: Path) -> None:
+    out = tmp_path / "indices.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "sensitivity",
+            str(sobol_sweep),
+            "-m",
+            "effectiveness",
+            "-m",
+            "legitimacy",
+            "-o",
+            str(out),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "sobol indices over 32 points per regime" in result.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["metric", "regime", "factor", "S1", "S1_conf", "ST", "ST_conf"]
+    assert len(table) == 2 * 2 * 2  # metrics x regimes x factors
+    assert set(table["factor"]) == {"rivalry", "behaviour.compliance_noise"}
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["-m", "efectiveness"], "'efectiveness' is not a known metric (did you mean"),
+        (["--factorial"], "design 'factorial': sensitivity indices need a sampled design"),
+    ],
+)
+def test_cli_errors_are_one_line_exit_2(
+    sobol_sweep: Path, serial_tiny: Path, args: list[str], needle: str
+) -> None:
+    folder = serial_tiny if args == ["--factorial"] else sobol_sweep
+    args = [] if args == ["--factorial"] else args
+    result = CliRunner().invoke(app, ["sensitivity", str(folder), *args], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and "Traceback" not in result.output
