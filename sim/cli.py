@@ -819,12 +819,17 @@ def sensitivity(
     metric: Annotated[
         list[str] | None,
         typer.Option(
-            "--metric", "-m", help="A run-level metric; repeat for more (default: effectiveness)."
+            "--metric",
+            "-m",
+            metavar="METRIC",
+            help="A run-level metric; repeat for more (default: effectiveness).",
         ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Also write the indices to this CSV file."),
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Also write the indices to this CSV file."
+        ),
     ] = None,
 ) -> None:
     """Sensitivity indices of a sampled sweep with SALib: Sobol' S1/ST or delta (lhs)."""
