@@ -34,6 +34,8 @@ OKABE_ITO: tuple[str, ...] = (
 #: Line styles and markers by the same order, so figures also read in greyscale.
 LINESTYLES: tuple[Any, ...] = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 2)))
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+#: Hatches of filled areas (bars) by the same order: greyscale tells the bars apart.
+HATCHES: tuple[str, ...] = ("", "////", "....", "xxxx", "\\\\", "++++", "oo", "--")
 
 #: Width of one column of a two-column journal page, inches (88 mm).
 COLUMN_WIDTH = 3.46
@@ -65,6 +67,7 @@ RC: dict[str, Any] = {
     "axes.grid": False,
     "lines.linewidth": 1.4,
     "lines.markersize": 4,
+    "hatch.linewidth": 0.5,
     "svg.hashsalt": "multilat",
     "svg.fonttype": "path",
     "pdf.fonttype": 42,
@@ -108,6 +111,11 @@ def regime_linestyle(regime: str) -> Any:
 def regime_marker(regime: str) -> str:
     """The marker of ``regime`` (by registry order)."""
     return MARKERS[_index(regime) % len(MARKERS)]
+
+
+def regime_hatch(regime: str) -> str:
+    """The hatch of ``regime``'s bars (by registry order; the first has none)."""
+    return HATCHES[_index(regime) % len(HATCHES)]
 
 
 def metric_label(name: str) -> str:

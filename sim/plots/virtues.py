@@ -14,6 +14,7 @@ from sim.plots.style import (
     metric_limits,
     new_axes,
     regime_colour,
+    regime_hatch,
     regime_order,
     style,
 )
@@ -89,6 +90,9 @@ def fig_virtues(
                 width,
                 yerr=np.nan_to_num(err),
                 color=regime_colour(regime),
+                hatch=regime_hatch(regime),
+                edgecolor="white",
+                linewidth=0,
                 label=regime,
                 error_kw={"elinewidth": 0.8, "capsize": 1.5},
             )

@@ -73,8 +73,9 @@ def test_rivalry_of_one_issue(runs: pd.DataFrame) -> None:
 
 def test_heatmap_values_and_annotations(runs: pd.DataFrame) -> None:
     ax = fig_heatmap(runs, "effectiveness", rivalry=0.0)
-    values = ax.images[0].get_array()
-    assert values.shape == (4, 2)
+    (mesh,) = [c for c in ax.collections if c.get_gid() == "cells"]
+    values = np.asarray(mesh.get_array()).reshape(4, 2)
+    assert not ax.images  # vector cells, not a raster image
     for i, regime in enumerate(PAPER_REGIMES):
         for j, issue in enumerate(ISSUE_SHIFT):
             assert values[i, j] == pytest.approx(BASE[regime] + ISSUE_SHIFT[issue])
@@ -348,3 +349,15 @@ def test_save_figure_keeps_the_figure_s_size_when_not_tight(tmp_path) -> None:
     assert exact.size == (round(3.46 * 300), 600)
     cropped = Image.open(save_figure(fig, tmp_path / "tight.png"))
     assert cropped.size != exact.size
+
+
+def test_virtues_bars_differ_in_greyscale_by_their_hatch(runs: pd.DataFrame) -> None:
+    from sim.plots.style import regime_hatch
+
+    ax = fig_virtues(runs)
+    hatches = {}
+    for container in ax.containers:
+        if hasattr(container, "patches") and container.get_label() in PAPER_REGIMES:
+            hatches[container.get_label()] = {p.get_hatch() or "" for p in container.patches}
+    assert {r: {regime_hatch(r)} for r in PAPER_REGIMES} == hatches
+    assert len({regime_hatch(r) for r in PAPER_REGIMES}) == 4
