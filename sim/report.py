@@ -43,12 +43,18 @@ def _cell(mean: float, lo: float, hi: float) -> str:
     if not math.isfinite(mean):
         return "n/a"
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return f"{mean:.3f}"
+        return _num(mean)
     if lo == hi:
-        return f"{mean:.3f} (all runs equal)"
-    if f"{lo:.3f}" == f"{hi:.3f}":
-        return f"{mean:.3f} (± < 0.001)"
-    return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
+        return f"{_num(mean)} (all runs equal)"
+    if _num(lo) == _num(hi):
+        return f"{_num(mean)} (± < 0.001)"
+    return f"{_num(mean)} [{_num(lo)}, {_num(hi)}]"
+
+
+def _num(x: float) -> str:
+    """Three decimals, without a minus on a value that rounds to zero."""
+    text = f"{x:.3f}"
+    return "0.000" if text == "-0.000" else text
 
 
 def summary_table(results: Results, metric: str, ci: float = 0.95) -> pd.DataFrame:
@@ -137,7 +143,8 @@ CAPTIONS: dict[str, str] = {
     "pareto": "Every run as a dot, {metric_lower} against effectiveness; the step line is the "
     "Pareto front.",
     "winners": "The regime with the {best} {metric_lower} per issue type and rivalry level; a pale "
-    "cell has no clear leader (lead under 0.02 or not significant at 95%).",
+    "cell has no clear leader (lead under 0.02 or not significant at 95%, each cell tested "
+    "on its own: among many cells a few solid ones may be chance).",
     "time": "{metric} at each step, per regime, with a 95% band over replicates.",
     "network": "The cooperation network of one replayed run: states by camp and kind, "
     "forums as diamonds.",

@@ -60,7 +60,8 @@ def sensitivity(
     resamples : int
         Bootstrap resamples.
     seed : int, optional
-        Seed of the bootstrap (default: the sweep's root seed).
+        Seed from which the bootstrap's seed is derived (:func:`bootstrap_seed`;
+        default: the sweep's root seed).
 
     Returns
     -------
@@ -70,14 +71,15 @@ def sensitivity(
         half-width (``S1``, ``S1_conf``, ``ST``, ``ST_conf`` for sobol; ``delta``,
         ``delta_conf``, ``S1``, ``S1_conf`` for lhs). ``attrs`` holds ``method``,
         ``metric``, ``by``, ``points`` (the design's points per combination of levels:
-        ``N (D + 2)`` for a Sobol design of base size ``N`` over ``D`` ranges) and
-        ``level``.
+        ``N (D + 2)`` for a Sobol design of base size ``N`` over ``D`` ranges, ``N (2D +
+        2)`` with ``second_order``) and ``level``.
 
     Raises
     ------
     SensitivityError
-        A factorial sweep, an unknown metric, samples without a finished run (resume
-        the sweep, or retry its failures), or a metric undefined in some samples.
+        A factorial sweep; an unknown metric; a point without all its replicates
+        finished (resume the sweep, or retry its failures); a metric undefined in some
+        run, or the same at every point; too few points for SALib to give an index.
     """
     manifest = results.manifest
     design = manifest.get("design", {})
@@ -97,45 +99,50 @@ def sensitivity(
         raise SensitivityError(f"metric {metric!r} is unknown{hint}; allowed: {', '.join(known)}")
     problem = design["salib_problem"]
     names = list(problem["names"])
-    by = [c for c in results.design.columns if c not in ("point_id", "point_key", "sample", *names)]
-    points = int(results.design["sample"].nunique())
+    plan = results.design
+    by = [c for c in plan.columns if c not in ("point_id", "point_key", "sample", *names)]
+    points = int(plan["sample"].nunique())
+    replicates = int(manifest.get("replicates") or runs.groupby("point_id").size().max())
     method, indices = METHODS[kind]
     second_order = bool(manifest.get("spec", {}).get("sweep", {}).get("second_order", False))
-    seed = int(manifest.get("root_seed", 0)) if seed is None else seed
-    groups = runs.groupby(by, sort=False) if by else [((), runs)]
-    rows: list[dict[str, Any]] = []
-    for key, group in groups:
-        key = key if isinstance(key, tuple) else (key,)
+    seed = bootstrap_seed(int(manifest.get("root_seed", 0)) if seed is None else seed)
+    # every combination of levels of the design, whether or not any of its runs finished;
+    # all checked before any is analysed
+    groups = []
+    for key in _level_combinations(plan, by):
         where = ", ".join(f"{k}={v}" for k, v in zip(by, key, strict=True))
+        group = runs
+        for k, v in zip(by, key, strict=True):
+            group = group[group[k] == v]
+        _complete(group, metric, points, replicates, where)
+        groups.append((key, where, group))
+    rows: list[dict[str, Any]] = []
+    for key, where, group in groups:
         per_sample = group.groupby("sample").agg({metric: "mean", **dict.fromkeys(names, "first")})
-        _check_complete(per_sample, metric, points, kind, where)
         y = per_sample[metric].to_numpy(dtype=float)
-        if method == "sobol":
-            from SALib.analyze import sobol
-
-            si = sobol.analyze(
-                problem,
-                y,
-                calc_second_order=second_order,
-                num_resamples=resamples,
-                conf_level=level,
-                seed=seed,
+        if np.ptp(y) == 0:
+            raise SensitivityError(
+                f"metric {metric!r} is {y[0]:g} at every point{_scope(where)}: with no variance "
+                "there is nothing for a factor to explain; choose another metric"
             )
-        else:
-            from SALib.analyze import delta
-
-            x = per_sample[names].to_numpy(dtype=float)
-            # SALib >= 1.6 warns of how it bins each factor for its "balanced" variant,
-            # and names the classic delta (bootstrap with replacement) "delta_raw"
-            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-                warnings.simplefilter("ignore", UserWarning)
-                si = dict(
-                    delta.analyze(
-                        problem, x, y, num_resamples=resamples, conf_level=level, seed=seed
-                    )
-                )
-            if "delta" not in si:
-                si["delta"], si["delta_conf"] = si["delta_raw"], si["delta_raw_conf"]
+        si = _analyse(
+            method,
+            problem,
+            per_sample[names].to_numpy(dtype=float),
+            y,
+            seed,
+            level,
+            resamples,
+            second_order,
+            where,
+        )
+        if any(np.isnan(si[i]).any() for i in indices):
+            notes = "; ".join(dict.fromkeys(str(n).strip() for n in si.get("notes", []) if n))
+            raise SensitivityError(
+                f"SALib's {method} analysis gave no index for some factor{_scope(where)} from "
+                f"{len(y)} points ({len(group)} runs); increase [sweep] samples"
+                + (f" (SALib: {notes})" if notes else "")
+            )
         for j, name in enumerate(names):
             row: dict[str, Any] = dict(zip(by, key, strict=True))
             row["factor"] = name
@@ -149,24 +156,107 @@ def sensitivity(
     return table
 
 
-def _check_complete(
-    per_sample: pd.DataFrame, metric: str, points: int, kind: str, where: str
-) -> None:
-    """SensitivityError unless every sample of a group has a finished run and a value."""
-    scope = f" ({where})" if where else ""
-    missing = points - len(per_sample)
-    if missing and kind == "sobol":
+def bootstrap_seed(root_seed: int) -> int:
+    """The seed of SALib's bootstrap: derived from the sweep's root seed, never 0 (SALib
+    leaves its bootstrap unseeded when given 0).
+    """  # noqa: D205
+    state = np.random.SeedSequence(root_seed).generate_state(1, dtype=np.uint32)[0]
+    return int(state) % (2**31 - 2) + 1
+
+
+def _level_combinations(plan: pd.DataFrame, by: list[str]) -> list[tuple[Any, ...]]:
+    """The combinations of the crossed levels, in the design's order (one, empty, if none)."""
+    if not by:
+        return [()]
+    return list(dict.fromkeys(map(tuple, plan[by].itertuples(index=False, name=None))))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _scope(where: str) -> str:
+    return f" ({where})" if where else ""
+
+
+def _analyse(
+    method: str,
+    problem: dict[str, Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    level: float,
+    resamples: int,
+    second_order: bool,
+    where: str = "",
+) -> dict[str, Any]:
+    """SALib's analysis, without its side effects on the calling process.
+
+    SALib seeds NumPy's global generator, changes how warnings are formatted and prints
+    notes on its binning (delta); all three are put back or kept quiet here. SALib >= 1.6
+    names the classic delta (bootstrap with replacement) ``delta_raw``.
+    """
+    # put back what SALib changes (it calls np.random.seed): not a use of global random
+    state, formatwarning = np.random.get_state(), warnings.formatwarning  # noqa: NPY002
+    try:
+        with warnings.catch_warnings(record=True), contextlib.redirect_stdout(io.StringIO()):
+            if method == "sobol":
+                from SALib.analyze import sobol
+
+                si = dict(
+                    sobol.analyze(
+                        problem,
+                        y,
+                        calc_second_order=second_order,
+                        num_resamples=resamples,
+                        conf_level=level,
+                        seed=seed,
+                    )
+                )
+            else:
+                from SALib.analyze import delta
+
+                si = dict(
+                    delta.analyze(
+                        problem, x, y, num_resamples=resamples, conf_level=level, seed=seed
+                    )
+                )
+    except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
+        # SALib's own failures, e.g. a metric nearly constant: a kernel density of a
+        # bootstrap sample with no spread ("Singular matrix")
         raise SensitivityError(
-            f"{missing} of {points} points{scope} have no finished run; a Sobol analysis "
-            "needs all of them: finish the sweep (--resume) or rerun its failures "
-            "(--retry-failed)"
+            f"SALib's {method} analysis failed{_scope(where)}: {_first_line(exc)}; the metric "
+            "may vary too little, or the points be too few (increase [sweep] samples)"
+        ) from None
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+        warnings.formatwarning = formatwarning
+    if method == "delta" and "delta" not in si:
+        si["delta"], si["delta_conf"] = si["delta_raw"], si["delta_raw_conf"]
+    return si
+
+
+def _complete(group: pd.DataFrame, metric: str, points: int, replicates: int, where: str) -> None:
+    """SensitivityError unless every point of a combination of levels has all its
+    replicates finished, each with a value of ``metric``.
+
+    The indices read each point as the mean over its replicates, so a point with fewer
+    (runs pending or failed, or the metric undefined in some) would not be like the others.
+    """  # noqa: D205
+    scope = _scope(where)
+    finished = group.groupby("sample").size().reindex(range(points), fill_value=0)
+    short = int((finished < replicates).sum())
+    if short:
+        raise SensitivityError(
+            f"{short} of {points} points{scope} lack finished runs (of {replicates} "
+            "replicates each); the analysis needs every one: finish the sweep (--resume) "
+            "or rerun its failures (--retry-failed)"
         )
-    if len(per_sample) < 2:
-        raise SensitivityError(f"{len(per_sample)} finished points{scope}; at least 2 needed")
-    undefined = int(np.isnan(per_sample[metric].to_numpy(dtype=float)).sum())
+    undefined = int(group[metric].isna().sum())
     if undefined:
         raise SensitivityError(
-            f"metric {metric!r} is undefined in {undefined} of {len(per_sample)} points"
-            f"{scope} (no run had the event it measures); choose a metric defined in every "
-            "run, e.g. effectiveness"
+            f"metric {metric!r} is undefined in {undefined} of {len(group)} runs{scope} (no "
+            "event to measure, e.g. nothing agreed); choose a metric defined in every run, "
+            "e.g. effectiveness"
         )

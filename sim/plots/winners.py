@@ -123,7 +123,8 @@ def fig_winners(
     problem and on great-power rivalry. A cell whose lead is not clear (below ``margin``,
     or not significant at ``level`` by Welch's t-test over the cell's runs,
     :func:`winners_table`) is pale and reads ``winner ≈ runner-up``: only a solid cell is
-    a finding.
+    a finding. Each cell is tested on its own (no correction for the number of cells), so
+    among many cells a few solid ones may be chance at the 5 % level.
 
     Parameters
     ----------

@@ -92,6 +92,8 @@ def test_report_cells_say_when_an_interval_rounds_to_nothing() -> None:
     assert _cell(0.188, 0.18801, 0.18804) == "0.188 (± < 0.001)"
     assert _cell(0.3, float("nan"), float("nan")) == "0.300"
     assert _cell(float("nan"), 0, 1) == "n/a"
+    assert _cell(0.0, -0.0004, 0.0004) == "0.000 (± < 0.001)"
+    assert _cell(0.01, -0.0001, 0.02) == "0.010 [0.000, 0.020]"
 
 
 @pytest.mark.parametrize(

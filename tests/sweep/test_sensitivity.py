@@ -76,7 +76,7 @@ def test_a_sobol_analysis_needs_every_point() -> None:
     res = fake_results(sweep, ishigami)
     res.runs = res.runs[res.runs["sample"] != 3]
     with pytest.raises(
-        SensitivityError, match=r"1 of 40 points \(regime=(club|concert)\) have no finished"
+        SensitivityError, match=r"1 of 40 points \(regime=club\) lack finished runs"
     ):
         sensitivity(res)
 
@@ -85,7 +85,7 @@ def test_a_metric_undefined_somewhere_is_refused() -> None:
     sweep = {"design": "lhs", "samples": 20, **{k: [0.0, 1.0] for k in KEYS}}
     res = fake_results(sweep, ishigami)
     res.runs.loc[res.runs["sample"] == 0, "effectiveness"] = np.nan
-    with pytest.raises(SensitivityError, match="undefined in 1 of 20 points"):
+    with pytest.raises(SensitivityError, match=r"undefined in 2 of 40 runs \(regime=club\)"):
         sensitivity(res)
 
 
@@ -137,3 +137,68 @@ def test_cli_errors_are_one_line_exit_2(
     result = CliRunner().invoke(app, ["sensitivity", str(folder), *args], env={"COLUMNS": "300"})
     assert result.exit_code == 2, result.output
     assert needle in result.output and "Traceback" not in result.output
+
+
+def test_a_root_seed_of_0_still_seeds_the_bootstrap() -> None:
+    # SALib leaves its bootstrap unseeded when given 0: the intervals would change
+    from sim.sensitivity import bootstrap_seed
+
+    assert bootstrap_seed(0) != 0 and bootstrap_seed(0) == bootstrap_seed(0)
+    sweep = {"design": "sobol", "samples": 16, **{k: [0.0, 1.0] for k in KEYS}}
+    res = fake_results(sweep, ishigami)
+    res.manifest["root_seed"] = 0
+    pd.testing.assert_frame_equal(sensitivity(res), sensitivity(res))
+
+
+def test_salib_leaves_no_trace_in_the_calling_process() -> None:
+    import warnings
+
+    sweep = {"design": "lhs", "samples": 40, **{k: [0.0, 1.0] for k in KEYS}}
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 - checking it is untouched
+    formatwarning = warnings.formatwarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sensitivity(fake_results(sweep, ishigami))
+    assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+    assert warnings.formatwarning is formatwarning
+    assert not [w for w in caught if "Notice" in str(w.message)]
+
+
+def test_a_metric_the_same_everywhere_is_refused() -> None:
+    sweep = {"design": "lhs", "samples": 20, **{k: [0.0, 1.0] for k in KEYS}}
+    res = fake_results(sweep, ishigami)
+    res.runs["effectiveness"] = 1.0
+    with pytest.raises(SensitivityError, match="is 1 at every point .regime=club.: with no"):
+        sensitivity(res)
+
+
+def test_too_few_points_for_salib_is_refused() -> None:
+    sweep = {"design": "lhs", "samples": 10, **{k: [0.0, 1.0] for k in KEYS}}
+    with pytest.raises(SensitivityError, match="increase \\[sweep\\] samples"):
+        sensitivity(fake_results(sweep, ishigami))
+
+
+@pytest.mark.parametrize("design", ["sobol", "lhs"])
+def test_points_short_of_replicates_are_refused(design: str) -> None:
+    sweep = {"design": design, "samples": 16 if design == "sobol" else 40}
+    sweep.update({k: [0.0, 1.0] for k in KEYS})
+    res = fake_results(sweep, ishigami)
+    res.manifest["replicates"] = 2
+    # every concert run failed: refused, not left out of the table
+    res.runs = res.runs[res.runs["regime"] != "concert"]
+    with pytest.raises(SensitivityError, match="points .regime=concert. lack finished runs"):
+        sensitivity(res)
+    res = fake_results(sweep, ishigami)
+    res.manifest["replicates"] = 2
+    res.runs = res.runs[~((res.runs["sample"] == 5) & (res.runs["replicate"] == 1))]
+    with pytest.raises(SensitivityError, match="1 of .* points .regime=club. lack finished"):
+        sensitivity(res)
+
+
+def test_salib_s_own_failure_is_one_error_not_a_traceback() -> None:
+    # one point differs from all the others: SALib's kernel density of a bootstrap
+    # sample without that point has no spread ("Singular matrix")
+    sweep = {"design": "lhs", "samples": 40, **{k: [0.0, 1.0] for k in KEYS}}
+    res = fake_results(sweep, lambda x: np.where(np.all(x == x[0], axis=1), 0.5, 1.0))
+    with pytest.raises(SensitivityError, match="SALib's delta analysis failed .regime=club."):
+        sensitivity(res)
