@@ -116,6 +116,44 @@ def provenance(
     ]
 
 
+def sensitivity_section(
+    results: Results,
+) -> tuple[str, list[tuple[str, list[str], list[list[str]]]]]:
+    """The report's sensitivity indices of a sampled sweep (:mod:`sim.sensitivity`).
+
+    Returns a sentence on what they are (empty for a factorial sweep: no section) and
+    one (metric label, header, rows) per main metric; a metric SALib cannot analyse
+    (:class:`~sim.sensitivity.SensitivityError`) gets one row with the reason instead.
+    """
+    from sim.sensitivity import METHODS, SensitivityError, sensitivity
+
+    kind = results.manifest.get("design", {}).get("kind")
+    if kind not in METHODS:
+        return "", []
+    method, indices = METHODS[kind]
+    out = []
+    for m in MAIN_METRICS:
+        if m not in results.runs.columns:
+            continue
+        try:
+            t = sensitivity(results, m)
+        except SensitivityError as exc:
+            out.append((metric_label(m), ["note"], [[str(exc)]]))
+            continue
+        keys = [*t.attrs["by"], "factor"]
+        rows = [
+            [str(r[k]) for k in keys] + [f"{_num(r[i])} ± {_num(r[f'{i}_conf'])}" for i in indices]
+            for r in t.to_dict("records")
+        ]
+        out.append((metric_label(m), [*keys, *indices], rows))
+    about = (
+        f"SALib's {method} indices of each sampled factor (`multilat sensitivity`, "
+        "docs/sweep.md): each point is the mean over its replicates, and ± is the "
+        "half-width of SALib's 95% bootstrap interval."
+    )
+    return about, out
+
+
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
@@ -221,6 +259,11 @@ def write_report(
             ),
             "",
         ]
+    sens_about, sens = sensitivity_section(results)
+    if sens:
+        md += ["## Sensitivity", "", sens_about, ""]
+        for label, header, rows in sens:
+            md += [f"### {label}", "", _md_table(header, rows), ""]
     md += ["## Figures", ""]
     for caption, path in entries:
         md += [f"![{caption}]({path})", "", f"*{caption}*", ""]
@@ -241,6 +284,10 @@ def write_report(
                 ["regime", *t.columns], [[i, *r] for i, r in zip(t.index, t.values, strict=True)]
             ),
         ]
+    if sens:
+        h += ["<h2>Sensitivity</h2>", f"<p>{html.escape(sens_about)}</p>"]
+        for label, header, rows in sens:
+            h += [f"<h3>{html.escape(label)}</h3>", _html_table(header, rows)]
     h.append("<h2>Figures</h2>")
     for caption, path in entries:
         h.append(

@@ -202,3 +202,20 @@ def test_salib_s_own_failure_is_one_error_not_a_traceback() -> None:
     res = fake_results(sweep, lambda x: np.where(np.all(x == x[0], axis=1), 0.5, 1.0))
     with pytest.raises(SensitivityError, match="SALib's delta analysis failed .regime=club."):
         sensitivity(res)
+
+
+def test_the_report_of_a_sampled_sweep_has_its_indices(sobol_sweep: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["report", str(sobol_sweep), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text()
+    assert "## Sensitivity" in md and "| regime | factor | S1 | ST |" in md
+    assert "| charter | rivalry | " in md
+    assert "<h2>Sensitivity</h2>" in (out / "report.html").read_text()
+
+
+def test_the_report_of_a_factorial_sweep_has_none(serial_tiny: Path, tmp_path: Path) -> None:
+    from sim.report import sensitivity_section
+    from sim.results import load
+
+    assert sensitivity_section(load(serial_tiny)) == ("", [])
