@@ -40,10 +40,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValueError:  # not the main thread: leave SIGINT alone
         pass
     try:
-        # a sweep's fork server imports the model while this process imports the CLI
-        from sim.forkserver import start_early
-
-        start_early(sys.argv[1:] if argv is None else argv)
         from sim.cli import main as cli_main
 
         cli_main(argv)

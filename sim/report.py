@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,39 +120,58 @@ def provenance(
 def sensitivity_section(
     results: Results,
 ) -> tuple[str, list[tuple[str, list[str], list[list[str]]]]]:
-    """The report's sensitivity indices of a sampled sweep (:mod:`sim.sensitivity`).
+    """The report's sensitivity indices of a Sobol sweep (:mod:`sim.sensitivity`).
 
-    Returns a sentence on what they are (empty for a factorial sweep: no section) and
-    one (metric label, header, rows) per main metric; a metric SALib cannot analyse
-    (:class:`~sim.sensitivity.SensitivityError`) gets one row with the reason instead.
+    Returns a sentence on what they are and one (metric label, header, rows) per main
+    metric; a metric that cannot be analysed gets one row with the reason instead. A
+    factorial sweep has no section (empty sentence, no tables); an ``lhs`` sweep only
+    the sentence, pointing to ``multilat sensitivity``: its delta analysis takes seconds
+    per metric and combination of levels, too slow to run unasked in every report.
     """
-    from sim.sensitivity import METHODS, SensitivityError, sensitivity
+    from sim.sensitivity import SensitivityError, sensitivity
 
     kind = results.manifest.get("design", {}).get("kind")
-    if kind not in METHODS:
+    if kind == "lhs":
+        return (
+            "For the delta indices of this Latin hypercube sweep, run "
+            f"`multilat sensitivity {results.path}` (docs/sweep.md; slow, so not run here).",
+            [],
+        )
+    if kind != "sobol":
         return "", []
-    method, indices = METHODS[kind]
-    out = []
+    out, points = [], None
     for m in MAIN_METRICS:
         if m not in results.runs.columns:
             continue
         try:
             t = sensitivity(results, m)
-        except SensitivityError as exc:
-            out.append((metric_label(m), ["note"], [[str(exc)]]))
+        except SensitivityError as exc:  # the reason, without the command line's advice
+            out.append((metric_label(m), ["not computed"], [[str(exc).split("; ")[0]]]))
             continue
+        except Exception as exc:  # noqa: BLE001 - SALib's own failure must not sink the report
+            out.append((metric_label(m), ["not computed"], [[f"SALib failed: {exc}"]]))
+            continue
+        points = t.attrs["points"]
         keys = [*t.attrs["by"], "factor"]
         rows = [
-            [str(r[k]) for k in keys] + [f"{_num(r[i])} ± {_num(r[f'{i}_conf'])}" for i in indices]
+            [str(r[k]) for k in keys]
+            + [f"{_num(r[i])} ± {_num(r[f'{i}_conf'])}" for i in ("S1", "ST")]
             for r in t.to_dict("records")
         ]
-        out.append((metric_label(m), [*keys, *indices], rows))
+        out.append((metric_label(m), [*keys, "S1", "ST"], rows))
+    where = f" over {points} points" if points else ""
     about = (
-        f"SALib's {method} indices of each sampled factor (`multilat sensitivity`, "
-        "docs/sweep.md): each point is the mean over its replicates, and ± is the "
-        "half-width of SALib's 95% bootstrap interval."
+        f"Sobol' first-order (S1) and total (ST) indices of each sampled factor{where} "
+        "(`multilat sensitivity`, docs/sweep.md): each point is the mean over its "
+        "replicates, and ± is the half-width of SALib's 95% bootstrap interval. Few "
+        "points give wide intervals, and S1 or ST outside 0..1."
     )
     return about, out
+
+
+def _code(escaped: str) -> str:
+    """Markdown's `code` spans as HTML ``<code>`` (in text already escaped)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -260,7 +280,7 @@ def write_report(
             "",
         ]
     sens_about, sens = sensitivity_section(results)
-    if sens:
+    if sens_about:
         md += ["## Sensitivity", "", sens_about, ""]
         for label, header, rows in sens:
             md += [f"### {label}", "", _md_table(header, rows), ""]
@@ -284,8 +304,8 @@ def write_report(
                 ["regime", *t.columns], [[i, *r] for i, r in zip(t.index, t.values, strict=True)]
             ),
         ]
-    if sens:
-        h += ["<h2>Sensitivity</h2>", f"<p>{html.escape(sens_about)}</p>"]
+    if sens_about:
+        h += ["<h2>Sensitivity</h2>", f"<p>{_code(html.escape(sens_about))}</p>"]
         for label, header, rows in sens:
             h += [f"<h3>{html.escape(label)}</h3>", _html_table(header, rows)]
     h.append("<h2>Figures</h2>")

@@ -12,11 +12,12 @@ model is imported once, before the workers start, and they take run after run.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing
 import os
 import signal
+import threading
 from typing import Any, Protocol
 
-from sim.forkserver import pool_context, start_fork_server
 from sim.sweep.interrupts import signals_held
 from sim.sweep.worker import Job, execute, warm_up
 
@@ -52,8 +53,51 @@ class Executor(Protocol):
         """  # noqa: D205
 
 
-# the pool's start method and fork server (kept importable from here)
-_start_fork_server = start_fork_server
+#: Modules a ``forkserver`` imports once, before it forks the workers.
+PRELOAD = ["sim.sweep.worker", "sim.model", "sim.files"]
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """The pool's own start method: ``forkserver`` with the model preloaded, else ``spawn``.
+
+    Neither forks the parent (safe next to threads, e.g. in a notebook), and neither
+    changes the global start method. With ``forkserver`` the model is imported once, in
+    the server, and every worker forked from it starts at once (also a pool started
+    anew, or the next sweep from the same notebook); the preload list is the server's,
+    shared by the whole process.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _start_fork_server()
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) with Ctrl-C blocked, not lost.
+
+    Ctrl-C in a terminal signals the whole process group; the sweep handles it (it
+    writes what has finished and stops the pool). The fork server ignores SIGINT once it
+    has imported the model, and so do the workers it forks; started with SIGINT blocked
+    (a signal mask, which a new process inherits), it does not see it while it imports
+    either, instead of printing a traceback from the middle of an import. This process
+    holds the Ctrl-C pending meanwhile and acts on it as soon as the server is started
+    (ignoring SIGINT instead would drop a Ctrl-C that comes in those milliseconds, and
+    the sweep would go on). The resource tracker is started first, since starting it
+    unblocks SIGINT (the standard library protects the tracker's start the same way).
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 class SerialExecutor:

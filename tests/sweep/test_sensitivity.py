@@ -219,3 +219,11 @@ def test_the_report_of_a_factorial_sweep_has_none(serial_tiny: Path, tmp_path: P
     from sim.results import load
 
     assert sensitivity_section(load(serial_tiny)) == ("", [])
+
+
+def test_the_report_of_an_lhs_sweep_points_to_the_command() -> None:
+    from sim.report import sensitivity_section
+
+    res = SimpleNamespace(manifest={"design": {"kind": "lhs"}}, path=Path("results/l"))
+    about, tables = sensitivity_section(res)
+    assert "`multilat sensitivity results/l`" in about and tables == []
