@@ -840,10 +840,17 @@ def sensitivity(
     for m in metrics:
         _choose(m, METRICS, "metric", "--metric")
     results = _load_results(results_dir)
-    try:
-        tables = [indices_of(results, m) for m in metrics]
-    except SensitivityError as exc:
-        raise CliError(str(exc)) from None
+    tables = []
+    with Console(stderr=True).status("analysing") as status:
+        for m in metrics:
+
+            def show(k: int, n: int, where: str, m: str = m) -> None:
+                status.update(f"{m}: {where or 'all runs'} ({k} of {n})")
+
+            try:
+                tables.append(indices_of(results, m, progress=show))
+            except SensitivityError as exc:
+                raise CliError(str(exc)) from None
     console = Console()
     for t in tables:
         console.print(sensitivity_table(t))

@@ -20,6 +20,7 @@ import contextlib
 import difflib
 import io
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ def sensitivity(
     level: float = LEVEL,
     resamples: int = 100,
     seed: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> pd.DataFrame:
     """Sensitivity indices of ``metric`` to each sampled factor of ``results``.
 
@@ -62,6 +64,9 @@ def sensitivity(
     seed : int, optional
         Seed from which the bootstrap's seed is derived (:func:`bootstrap_seed`;
         default: the sweep's root seed).
+    progress : callable, optional
+        Called as ``progress(k, n, where)`` before the ``k``-th of ``n`` combinations of
+        levels is analysed (a delta analysis takes seconds each).
 
     Returns
     -------
@@ -117,7 +122,9 @@ def sensitivity(
         _complete(group, metric, points, replicates, where)
         groups.append((key, where, group))
     rows: list[dict[str, Any]] = []
-    for key, where, group in groups:
+    for k, (key, where, group) in enumerate(groups, start=1):
+        if progress is not None:
+            progress(k, len(groups), where)
         per_sample = group.groupby("sample").agg({metric: "mean", **dict.fromkeys(names, "first")})
         y = per_sample[metric].to_numpy(dtype=float)
         if np.ptp(y) == 0:

@@ -227,3 +227,10 @@ def test_the_report_of_an_lhs_sweep_points_to_the_command() -> None:
     res = SimpleNamespace(manifest={"design": {"kind": "lhs"}}, path=Path("results/l"))
     about, tables = sensitivity_section(res)
     assert "`multilat sensitivity results/l`" in about and tables == []
+
+
+def test_progress_is_told_each_combination_of_levels() -> None:
+    sweep = {"design": "sobol", "samples": 8, **{k: [0.0, 1.0] for k in KEYS}}
+    calls: list[tuple[int, int, str]] = []
+    sensitivity(fake_results(sweep, ishigami), progress=lambda *a: calls.append(a))
+    assert calls == [(1, 2, "regime=club"), (2, 2, "regime=concert")]
