@@ -868,29 +868,22 @@ def sensitivity(
 
 def sensitivity_table(t: Any) -> Table:
     """A table of :func:`sim.sensitivity.sensitivity`'s indices, each as value ± half-width."""
+    from sim.sensitivity import cells
+
     a = t.attrs
-    keys = (*a["by"], "factor")
-    index_names = [c for c in t.columns if c not in keys and not c.endswith("_conf")]
     title = (
-        f"{_metric_label(a['metric'])}: {a['method']} indices over {a['points']} points"
+        f"{METRICS[a['metric']].label}: {a['method']} indices over {a['points']} points"
         f"{' per ' + ' x '.join(a['by']) if a['by'] else ''} (each the mean over its "
         f"replicates); ± half-width of SALib's {a['level']:.0%} bootstrap interval"
     )
     table = Table(title=title, title_justify="left", show_edge=False)
-    for col in keys:
-        table.add_column(col)
-    for name in index_names:
-        table.add_column(name, justify="right")
-    for row in t.to_dict("records"):
-        cells = [str(row[c]) for c in keys]
-        cells += [f"{row[i]:.3f} ±{row[f'{i}_conf']:.3f}" for i in index_names]
-        table.add_row(*cells)
+    header, rows = cells(t)
+    n_keys = len(a["by"]) + 1
+    for k, col in enumerate(header):
+        table.add_column(col, justify="left" if k < n_keys else "right")
+    for row in rows:
+        table.add_row(*row)
     return table
-
-
-def _metric_label(name: str) -> str:
-    """``effectiveness`` as its METRICS label, e.g. ``Effectiveness``."""
-    return METRICS[name].label if name in METRICS else name
 
 
 @app.command()

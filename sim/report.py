@@ -23,6 +23,7 @@ from sim.metrics import METRICS, clip_to_range
 from sim.plots.render import SPECS, available, file_stem, write_figures
 from sim.plots.style import issue_label, issue_order, metric_label
 from sim.results import MAIN_METRICS, Results
+from sim.stats import fmt3
 
 #: Extra figures of the report beyond each figure's default: rivalry per main metric.
 EXTRA: tuple[tuple[str, str], ...] = tuple(
@@ -44,18 +45,12 @@ def _cell(mean: float, lo: float, hi: float) -> str:
     if not math.isfinite(mean):
         return "n/a"
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return _num(mean)
+        return fmt3(mean)
     if lo == hi:
-        return f"{_num(mean)} (all runs equal)"
-    if _num(lo) == _num(hi):
-        return f"{_num(mean)} (± < 0.001)"
-    return f"{_num(mean)} [{_num(lo)}, {_num(hi)}]"
-
-
-def _num(x: float) -> str:
-    """Three decimals, without a minus on a value that rounds to zero."""
-    text = f"{x:.3f}"
-    return "0.000" if text == "-0.000" else text
+        return f"{fmt3(mean)} (all runs equal)"
+    if fmt3(lo) == fmt3(hi):
+        return f"{fmt3(mean)} (± < 0.001)"
+    return f"{fmt3(mean)} [{fmt3(lo)}, {fmt3(hi)}]"
 
 
 def summary_table(results: Results, metric: str, ci: float = 0.95) -> pd.DataFrame:
@@ -128,7 +123,7 @@ def sensitivity_section(
     the sentence, pointing to ``multilat sensitivity``: its delta analysis takes seconds
     per metric and combination of levels, too slow to run unasked in every report.
     """
-    from sim.sensitivity import SensitivityError, sensitivity
+    from sim.sensitivity import SensitivityError, cells, sensitivity
 
     kind = results.manifest.get("design", {}).get("kind")
     if kind == "lhs":
@@ -152,13 +147,7 @@ def sensitivity_section(
             out.append((metric_label(m), ["not computed"], [[f"SALib failed: {exc}"]]))
             continue
         points = t.attrs["points"]
-        keys = [*t.attrs["by"], "factor"]
-        rows = [
-            [str(r[k]) for k in keys]
-            + [f"{_num(r[i])} ± {_num(r[f'{i}_conf'])}" for i in ("S1", "ST")]
-            for r in t.to_dict("records")
-        ]
-        out.append((metric_label(m), [*keys, "S1", "ST"], rows))
+        out.append((metric_label(m), *cells(t)))
     where = f" over {points} points" if points else ""
     about = (
         f"Sobol' first-order (S1) and total (ST) indices of each sampled factor{where} "

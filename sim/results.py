@@ -59,6 +59,13 @@ class Results:
         """
         return self._store.read_manifest()
 
+    @cached_property
+    def spec(self) -> Any:
+        """The sweep's spec as read (:class:`sim.sweep.spec.SweepSpec`), from the manifest."""
+        from sim.sweep.spec import parse_spec
+
+        return parse_spec(self.manifest["spec"], name=self.manifest.get("name"))
+
     @property
     def counts(self) -> dict[str, int]:
         """Runs kept ``ok`` and ``failed`` (the rows of :attr:`runs`), and ``pending``."""

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import METRICS
-from sim.stats import LEVEL
+from sim.stats import LEVEL, fmt3
 
 #: SALib's method for each sampled design, and the indices it reports.
 METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -161,6 +161,20 @@ def sensitivity(
     table = pd.DataFrame(rows, columns=columns)
     table.attrs.update(method=method, metric=metric, by=by, points=points, level=level)
     return table
+
+
+def cells(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """:func:`sensitivity`'s table as text: the header (the levels' columns, ``factor``,
+    each index) and one row per factor, each index as ``value ±half-width`` (3 decimals;
+    ``multilat sensitivity`` and the report both show it so).
+    """  # noqa: D205
+    keys = [*table.attrs["by"], "factor"]
+    indices = [c for c in table.columns if c not in keys and not c.endswith("_conf")]
+    rows = [
+        [str(r[k]) for k in keys] + [f"{fmt3(r[i])} ±{fmt3(r[f'{i}_conf'])}" for i in indices]
+        for r in table.to_dict("records")
+    ]
+    return [*keys, *indices], rows
 
 
 def bootstrap_seed(root_seed: int) -> int:

@@ -42,6 +42,12 @@ class Estimate:
         }
 
 
+def fmt3(x: float) -> str:
+    """``x`` with three decimals, without a minus on a value that rounds to zero."""
+    text = f"{x:.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
 def t_half_width(std: np.ndarray, n: np.ndarray, level: float = LEVEL) -> np.ndarray:
     """Half-width of the t-interval of a mean, ``t(level, n-1) x std / sqrt(n)``.
 

@@ -53,15 +53,13 @@ def available(results: Any) -> list[str]:
 
 
 def _network(results: Any, metric: str | None, regime: str | None) -> Axes:
-    from sim.plots.network import fig_network
+    from sim.plots.network import fig_network, network_graph
     from sim.plots.replay import pick_run, replay
 
     runs = runs_frame(results)
     if regime is None and "regime" in runs.columns:
         regimes = list(runs["regime"].unique())
         regime = "club" if "club" in regimes else (regimes[0] if regimes else None)
-    from sim.plots.network import network_graph
-
     row = pick_run(results, regime)
     g = network_graph(replay(results, run_id=int(row["run_id"])))
     g.graph["run"] = int(row["run_id"])

@@ -46,7 +46,6 @@ def replay(
     from sim.model import MultilatModel
     from sim.sweep.design import point_params
     from sim.sweep.seeds import parse_key
-    from sim.sweep.spec import parse_spec
 
     if run_id is None:
         row = pick_run(results, regime)
@@ -56,8 +55,7 @@ def replay(
         if match.empty:
             raise FigureError(f"run_id {run_id} is not in {str(results.path)!r}")
         row = match.iloc[0]
-    manifest = results.manifest
-    spec = parse_spec(manifest["spec"], name=manifest.get("name"))
+    spec = results.spec
     design = results.design
     point = design[design["point_id"] == int(row["point_id"])].iloc[0].to_dict()
     seq = np.random.SeedSequence(int(row["seed"]), spawn_key=parse_key(str(row["spawn_key"])))

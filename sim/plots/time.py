@@ -96,9 +96,7 @@ def sweep_burn_in(results: Any) -> int:
     manifest = getattr(results, "manifest", None)
     if not isinstance(manifest, dict) or "spec" not in manifest:
         return 0
-    from sim.sweep.spec import parse_spec
-
-    spec = parse_spec(manifest["spec"], name=manifest.get("name"))
+    spec = results.spec
     if any(f.key in ("steps", "burn_in") for f in spec.factors):
         return 0
     return int(spec.scenario().burn_in)

@@ -86,9 +86,8 @@ def winners_table(
                 "clear": bool(lead >= margin and p_value < 1 - level),
             }
         )
-    table = pd.DataFrame(rows, columns=[*COLUMNS])
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
     table.attrs["rivalry_binned"] = binned  # a sampled design's rivalry, in bins
-    table.attrs["margin"], table.attrs["level"] = margin, level
     return table
 
 
