@@ -5,9 +5,16 @@ For each regime and each number of states ``n``, the benchmark builds
 runs a warm-up (so that problems, forums and agreements are in flight), then times
 ``--steps`` calls of ``model.step()`` with :func:`time.perf_counter`. Side by side in the same
 process it times ``model.agents.shuffle_do("step")`` on a bare ``mesa.Model`` holding
-``n`` agents whose ``step`` does nothing. The two are interleaved step by step: every
-timed model step is followed by a timed block of ``shuffle_do`` calls (about
-``--shuffle-block`` seconds), so that machine noise hits both alike. Each
+``n`` agents whose ``step`` does nothing. The two alternate in blocks (``--interleave
+block``, the default): ``--block`` consecutive model steps, each timed, then as many
+consecutive ``shuffle_do`` calls, timed together, and so on, so that machine noise hits
+both alike and each is timed as it runs, a step after a step and a ``shuffle_do`` after a
+``shuffle_do`` (the first of each block after the other's block, for both alike).
+``--interleave step`` is the method of the rounds before 29 Nov 2026: every timed model
+step follows a timed block of ``shuffle_do`` calls (about ``--shuffle-block`` seconds),
+so each model step starts with caches the ``shuffle_do`` loop has just filled with its
+own data while ``shuffle_do`` is timed warm, in a loop of its own; it reads 10 to 15 %
+higher at 200 states. Each
 (regime, n, seed) is repeated ``--repeats`` times (the run is seeded, so every repeat
 does the same work) and each step's median over the repeats is kept; the model's time
 per step is the mean over steps, then over ``--seeds`` (different seeds give different
@@ -146,6 +153,36 @@ def time_interleaved(
     return model_t, shuffle_t, open_problems / steps
 
 
+def time_blocks(
+    model: MultilatModel, bare: mesa.Model, steps: int, block: int
+) -> tuple[list[float], list[float], float]:
+    """Alternate ``block`` consecutive ``model.step()`` calls with ``block`` consecutive
+    ``shuffle_do`` calls, until ``steps`` model steps are timed.
+
+    Returns the seconds of each model step, the seconds per ``shuffle_do`` call of the
+    block after that step's block (one entry per step), and the mean number of open
+    problems per step.
+    """  # noqa: D205
+    agents = bare.agents
+    model_t, shuffle_t = [], []
+    open_problems = 0
+    clock = time.perf_counter
+    done = 0
+    while done < steps:
+        size = min(block, steps - done)
+        for _ in range(size):
+            t0 = clock()
+            model.step()
+            model_t.append(clock() - t0)
+            open_problems += len(model.problems)
+        t1 = clock()
+        for _ in range(block):
+            agents.shuffle_do("step")
+        shuffle_t.extend([(clock() - t1) / block] * size)
+        done += size
+    return model_t, shuffle_t, open_problems / steps
+
+
 def exponent(n1: float, t1: float, n2: float, t2: float) -> float:
     if t1 <= 0 or t2 <= 0:
         return math.nan
@@ -192,13 +229,21 @@ def code_state() -> str:
 
 # --- part 1: the ratio ------------------------------------------------------------------
 def measure_ratio(args: argparse.Namespace) -> dict[tuple[str, int], dict[str, float]]:
-    """Model step vs ``shuffle_do``, interleaved step by step.
+    """Model step vs ``shuffle_do``, alternating in blocks or step by step (``--interleave``).
 
     For each (regime, n, seed) the same seeded run is repeated ``--repeats`` times; the
     time of step ``i`` is the median of its repeats (the work is identical, so the
     median drops noise), and the model's time per step is the mean over steps, then
     over seeds. ``shuffle_do``'s time is the median over every block interleaved with
     that regime's steps at that size.
+
+    The ratio is taken step by step against the ``shuffle_do`` block timed next to the
+    step (each step's time over that block's time per call: the median over repeats,
+    the mean over steps, then over seeds), so that a change of the machine's speed
+    during a row (this virtual machine's host moves ``shuffle_do`` between about 110
+    and 210 us at 200 agents from one minute to the next) scales both sides of each
+    ratio alike instead of mixing the two speeds in the model's mean and not in
+    ``shuffle_do``'s median.
     """
     out: dict[tuple[str, int], dict[str, float]] = {}
     for n in args.sizes:
@@ -207,26 +252,37 @@ def measure_ratio(args: argparse.Namespace) -> dict[tuple[str, int], dict[str, f
         one = time_shuffle(bare, 50)
         calls = max(1, round(args.shuffle_block / one))
         for regime in args.regimes:
-            per_seed, shuffle_s, problems = [], [], []
+            per_seed, ratio_seed, shuffle_s, problems = [], [], [], []
             for seed in args.seeds:
-                reps = []
+                reps, ratios = [], []
                 for _ in range(args.repeats):
                     model = make_model(regime, n, seed, args.issue)
                     model.run(args.warmup)
                     gc.collect()
-                    model_t, shuffle_t, n_open = time_interleaved(model, bare, args.steps, calls)
+                    if args.interleave == "block":
+                        model_t, shuffle_t, n_open = time_blocks(
+                            model, bare, args.steps, args.block
+                        )
+                    else:
+                        model_t, shuffle_t, n_open = time_interleaved(
+                            model, bare, args.steps, calls
+                        )
                     reps.append(model_t)
+                    ratios.append([a / b for a, b in zip(model_t, shuffle_t, strict=True)])
                     shuffle_s.extend(shuffle_t)
                     del model
                 per_step = [statistics.median(ts) for ts in zip(*reps, strict=True)]
                 per_seed.append(statistics.fmean(per_step))
+                ratio_seed.append(
+                    statistics.fmean(statistics.median(rs) for rs in zip(*ratios, strict=True))
+                )
                 problems.append(n_open)
             step = statistics.fmean(per_seed)
             q1, q2, q3 = statistics.quantiles(shuffle_s, n=4)
             out[regime, n] = {
                 "ms": step * 1e3,
                 "us_shuffle": q2 * 1e6,
-                "ratio": step / q2,
+                "ratio": statistics.fmean(ratio_seed),
                 "problems": statistics.fmean(problems),
                 "shuffle_iqr": (q3 - q1) / q2,
             }
@@ -234,11 +290,18 @@ def measure_ratio(args: argparse.Namespace) -> dict[tuple[str, int], dict[str, f
     return out
 
 
+def interleaving(args: argparse.Namespace) -> str:
+    """How the model's steps and ``shuffle_do`` alternated (for the table's title)."""
+    if args.interleave == "block":
+        return f"alternating blocks of {args.block} model steps and {args.block} shuffle_do calls"
+    return f"one {args.shuffle_block * 1e3:g} ms block of shuffle_do after every model step"
+
+
 def print_ratio(args: argparse.Namespace, res: dict[tuple[str, int], dict[str, float]]) -> None:
     print(
         f"\n== Step cost vs Mesa shuffle_do (issue={args.issue}, warm-up {args.warmup}, "
         f"{args.steps} timed steps, per-step median of {args.repeats} repeats, "
-        f"mean over seeds {list(args.seeds)}; one shuffle_do block after every step) =="
+        f"mean over seeds {list(args.seeds)}; {interleaving(args)}) =="
     )
     head = (
         f"{'regime':<10} {'n':>6} {'open':>6} {'ms/step':>9} {'us/shuffle':>11} "
@@ -267,7 +330,11 @@ def print_ratio(args: argparse.Namespace, res: dict[tuple[str, int], dict[str, f
                 f"{ratio:>7.2f} {tgt:>7} {met:>4} {noise:>6.0%}"
             )
         print()
-    print("ratio = mean ms per model step / median us per shuffle_do (same process, interleaved);")
+    print(
+        "ratio = each model step's time / the time per shuffle_do call of the block timed next"
+        " to it\n(same process; median over repeats, mean over steps and seeds); ms/step and"
+        " us/shuffle are the\nmean step and the median shuffle_do over the whole row;"
+    )
     print(
         "'mean' rows: mean of the regimes' ms and ratios (noise: the largest); open = mean "
         "open problems per step;\nnoise = interquartile range / median of the shuffle_do "
@@ -725,10 +792,20 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=20, help="untimed steps before timing")
     p.add_argument("--steps", type=int, default=50, help="timed steps per repeat")
     p.add_argument(
+        "--interleave",
+        choices=["block", "step"],
+        default="block",
+        help="block: alternate --block model steps and --block shuffle_do calls (default); "
+        "step: a --shuffle-block of shuffle_do after every model step (before 29 Nov 2026)",
+    )
+    p.add_argument(
+        "--block", type=int, default=10, help="steps and calls per block (--interleave block)"
+    )
+    p.add_argument(
         "--shuffle-block",
         type=float,
         default=0.001,
-        help="seconds of shuffle_do calls timed after each model step",
+        help="seconds of shuffle_do calls timed after each model step (--interleave step)",
     )
     p.add_argument(
         "--profile-size", type=int, default=2000, help="n of the component shares and cProfile"
@@ -754,6 +831,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--dense-max", type=int, default=4000, help="largest n for the dense-matrix comparison"
     )
     args = p.parse_args(argv)
+    if args.block < 1:
+        p.error(f"--block must be at least 1, got {args.block}")
     args.sizes = sorted(set(args.sizes))
     return args
 
