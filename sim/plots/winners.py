@@ -42,13 +42,19 @@ def winners_table(
     runner-up, the lead, and whether the lead is clear.
 
     Columns ``issue``, ``rivalry``, ``winner``, ``runner_up``, ``best`` (the winner's
-    mean), ``lead`` (its distance to the runner-up's mean), ``p_value`` (Welch's t-test
-    of the winner's runs against the runner-up's: unequal variances, unpaired, so it
-    holds whether or not the sweep used common random numbers) and ``clear``: the lead
-    is at least ``margin`` and significant at ``level`` (``p_value < 1 - level``). With
-    fewer than two runs of either regime in a cell nothing is significant (``p_value``
+    mean), ``lead`` (its distance to the runner-up's mean), ``p_value`` and ``test``
+    (the t-test of the winner's runs against the runner-up's, below) and ``clear``: the
+    lead is at least ``margin`` and significant at ``level`` (``p_value < 1 - level``).
+    With fewer than two runs (two pairs) in a cell nothing is significant (``p_value``
     NaN, ``clear`` false): a ranking of single runs is not a finding (PAPER.md#C18 is
     about the ranking's dependence on the problem, not about noise).
+
+    The test is ``paired`` (a t-test of the differences, seed by seed) where the two
+    regimes' runs share their seeds, one run per seed each, as a sweep with
+    ``common_random_numbers = true`` gives them: the same world and problems under both
+    regimes, so the difference is the regime's alone (the same test as the C18 claim
+    check). Pairs with the metric undefined on either side are left out. Otherwise it
+    is ``Welch`` (unequal variances, unpaired).
 
     Higher is better unless the metric's definition says ``better="lower"``. A sampled
     design's rivalry values are binned (:func:`sim.plots.data.rivalry_levels`;
@@ -66,13 +72,14 @@ def winners_table(
         g = group.droplevel(["issue", "rivalry"]).sort_values(ascending=lower, kind="stable")
         runner_up = g.index[1] if len(g) > 1 else None
         lead = abs(g.iloc[0] - g.iloc[1]) if len(g) > 1 else np.nan
-        p_value = (
-            _welch_p(
-                values.get_group((issue, rivalry, g.index[0])).to_numpy(dtype=float),
-                values.get_group((issue, rivalry, runner_up)).to_numpy(dtype=float),
+        p_value, test = (
+            _lead_p(
+                values.get_group((issue, rivalry, g.index[0])),
+                values.get_group((issue, rivalry, runner_up)),
+                runs.get("seed"),
             )
             if runner_up is not None
-            else np.nan
+            else (np.nan, "")
         )
         rows.append(
             {
@@ -83,6 +90,7 @@ def winners_table(
                 "best": float(g.iloc[0]),
                 "lead": float(lead),
                 "p_value": p_value,
+                "test": test,
                 "clear": bool(lead >= margin and p_value < 1 - level),
             }
         )
@@ -92,7 +100,45 @@ def winners_table(
 
 
 #: The columns of :func:`winners_table`.
-COLUMNS = ("issue", "rivalry", "winner", "runner_up", "best", "lead", "p_value", "clear")
+COLUMNS = (
+    "issue",
+    "rivalry",
+    "winner",
+    "runner_up",
+    "best",
+    "lead",
+    "p_value",
+    "test",
+    "clear",
+)
+
+
+def _lead_p(a: pd.Series, b: pd.Series, seeds: pd.Series | None) -> tuple[float, str]:
+    """The p-value of the lead of ``a`` over ``b`` (runs of one cell, indexed as the runs
+    frame) and the test that gave it: ``paired`` where the two share seeds (``seeds``,
+    the runs' seed column; one run per seed on each side), else ``Welch``.
+    """  # noqa: D205
+    if seeds is not None:
+        sa, sb = seeds.loc[a.index], seeds.loc[b.index]
+        if sa.is_unique and sb.is_unique and not set(sa).isdisjoint(sb):
+            # seed by seed, on the seeds both have (the metric defined on both sides)
+            diff = pd.Series(a.to_numpy(float), index=sa.to_numpy()) - pd.Series(
+                b.to_numpy(float), index=sb.to_numpy()
+            )
+            return _paired_p(diff.dropna().to_numpy(dtype=float)), "paired"
+    return _welch_p(a.to_numpy(dtype=float), b.to_numpy(dtype=float)), "Welch"
+
+
+def _paired_p(diff: np.ndarray) -> float:
+    """Two-sided p-value of the one-sample t-test of the differences ``diff`` against 0
+    (NaN with fewer than 2; differences equal but for rounding: 0 if not zero, 1 if zero,
+    where the t statistic would be rounding error over rounding error).
+    """  # noqa: D205
+    if len(diff) < 2:
+        return float("nan")
+    if np.ptp(diff) <= 1e-12 * max(1.0, float(np.abs(diff).max())):  # equal but for rounding
+        return 0.0 if abs(diff.mean()) > 1e-12 else 1.0
+    return float(stats.ttest_1samp(diff, 0.0).pvalue)
 
 
 def _welch_p(a: np.ndarray, b: np.ndarray) -> float:
@@ -120,10 +166,11 @@ def fig_winners(
 
     PAPER.md#C18 at a glance: no single winner; which approach is best depends on the
     problem and on great-power rivalry. A cell whose lead is not clear (below ``margin``,
-    or not significant at ``level`` by Welch's t-test over the cell's runs,
-    :func:`winners_table`) is pale and reads ``winner ≈ runner-up``: only a solid cell is
-    a finding. Each cell is tested on its own (no correction for the number of cells), so
-    among many cells a few solid ones may be chance at the 5 % level.
+    or not significant at ``level`` by a t-test over the cell's runs, paired seed by seed
+    under common random numbers, :func:`winners_table`) is pale and reads
+    ``winner ≈ runner-up``: only a solid cell is a finding. Each cell is tested on its
+    own (no correction for the number of cells), so among many cells a few solid ones
+    may be chance at the 5 % level.
 
     Parameters
     ----------
@@ -186,13 +233,25 @@ def fig_winners(
                 Patch(
                     color="0.6",
                     alpha=0.45,
-                    label=f"pale: lead < {margin:g}\nor p ≥ {1 - level:.2g} (Welch)",
+                    label=f"pale: lead < {margin:g}\nor p ≥ {1 - level:.2g} ({_tests(table)})",
                 )
             )
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
         better = "lowest" if getattr(METRICS.get(metric), "better", "") == "lower" else "highest"
         ax.set_title(f"Regime with the {better} {metric_label(metric).lower()}")
     return ax
+
+
+def _tests(table: pd.DataFrame) -> str:
+    """The tests behind the table's p-values, for the legend: ``paired t``, ``Welch``
+    or ``t-test`` (some cells of each).
+    """  # noqa: D205
+    used = set(table["test"]) - {""}
+    if used == {"paired"}:
+        return "paired t"
+    if used == {"Welch"}:
+        return "Welch"
+    return "t-test"
 
 
 def text_colour(background: str) -> str:

@@ -140,6 +140,37 @@ def test_winners_a_lead_within_the_noise_is_not_clear(runs: pd.DataFrame) -> Non
     assert (winners_table(runs)["p_value"] < 1e-4).all()
 
 
+def test_winners_pair_runs_that_share_their_seeds(runs: pd.DataFrame) -> None:
+    # a world effect shared by every regime at a replicate (-1, 0, +1): unpaired, the
+    # lead of 0.2 drowns in it; with common random numbers (a seed per replicate, the
+    # same under every regime) the differences are paired and the lead is clear
+    shared = runs.assign(effectiveness=runs["effectiveness"] + (runs["replicate"] - 1) * 1.0)
+    unpaired = winners_table(shared.assign(seed=range(len(shared))))
+    assert set(unpaired["test"]) == {"Welch"}
+    assert not unpaired["clear"].any() and unpaired["p_value"].min() > 0.05
+    crn = shared.assign(seed=100 + shared["replicate"])
+    paired = winners_table(crn)
+    assert set(paired["test"]) == {"paired"}
+    assert paired["clear"].all() and (paired["p_value"] < 0.05).all()
+    assert paired["lead"].to_numpy() == pytest.approx(0.2)
+    # a run with the metric undefined drops its pair, not the test
+    gap = crn.copy()
+    gap.loc[(gap["regime"] == "club") & (gap["replicate"] == 0), "effectiveness"] = np.nan
+    table = winners_table(gap)
+    assert set(table["test"]) == {"paired"} and table["p_value"].notna().all()
+
+
+def test_winners_legend_names_the_test(runs: pd.DataFrame) -> None:
+    noisy = runs.assign(
+        effectiveness=runs["effectiveness"]
+        + runs["regime"].eq("concert") * (runs["replicate"] - 1) * 1.0
+    )
+    for seeds, name in ((range(len(noisy)), "(Welch)"), (noisy["replicate"], "(paired t)")):
+        ax = fig_winners(noisy.assign(seed=seeds))
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels[-1].endswith(name), labels
+
+
 def test_winners_of_single_runs_are_not_findings(runs: pd.DataFrame) -> None:
     table = winners_table(runs[runs["replicate"] == 0])
     assert table["p_value"].isna().all() and not table["clear"].any()
