@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,14 @@ def serial_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serial") / "tiny"
     run(TINY, out=out, workers=1, progress=False)
     return out
+
+
+def temp_env(tmp: Path | None) -> dict[str, str] | None:
+    """The environment for a CLI subprocess whose temporary files go under ``tmp/tmp``
+    (a sweep killed on purpose leaves multiprocessing's ``pymp-*`` folder behind: there,
+    not in the machine's ``/tmp``); None (inherit) without ``tmp``.
+    """  # noqa: D205
+    if tmp is None:
+        return None
+    (tmp / "tmp").mkdir(exist_ok=True)
+    return {**os.environ, "TMPDIR": str(tmp / "tmp")}

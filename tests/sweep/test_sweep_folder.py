@@ -24,7 +24,7 @@ from sim.sweep import SweepError, run
 from sim.sweep.spec import parse_spec
 from sim.sweep.store import StatusLog, Store
 
-from .conftest import TINY, write_spec
+from .conftest import TINY, temp_env, write_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,13 +166,17 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start_cli(*args: str) -> subprocess.Popen:
+def start_cli(*args: str, tmp: Path | None = None) -> subprocess.Popen:
     """``python -m sim ARGS`` (started as the ``multilat`` script is: :mod:`sim.entry`) in
     its own process group, to be signalled as a terminal's Ctrl-C signals it.
+
+    With ``tmp``, its temporary files (multiprocessing's ``pymp-*`` folders, which a
+    killed sweep cannot remove) go under ``tmp`` instead of the machine's ``/tmp``.
     """  # noqa: D205
     return subprocess.Popen(
         [sys.executable, "-m", "sim", *args],
         cwd=ROOT,
+        env=temp_env(tmp),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -185,7 +189,9 @@ def start_cli(*args: str) -> subprocess.Popen:
 def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, Path]:
     spec = write_spec(tmp_path / "long.toml", LONG)
     out = tmp_path / "long"
-    proc = start_cli("sweep", str(spec), "--out", str(out), *options, "--workers", "2")
+    proc = start_cli(
+        "sweep", str(spec), "--out", str(out), *options, "--workers", "2", tmp=tmp_path
+    )
     status = out / "status.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -254,7 +260,9 @@ def test_ctrl_c_at_any_moment_of_the_start_prints_one_line(tmp_path: Path, delay
     the start has come after ``delay`` depends on the machine; every moment must pass.
     """  # noqa: D205
     spec = write_spec(tmp_path / "long.toml", LONG)
-    proc = start_cli("sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "2")
+    proc = start_cli(
+        "sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "2", tmp=tmp_path
+    )
     time.sleep(delay)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)

@@ -25,7 +25,7 @@ from sim.sweep import SweepError, run
 from sim.sweep.seeds import parse_key
 from sim.sweep.worker import Job, execute
 
-from .conftest import TINY, tiny, write_spec
+from .conftest import TINY, temp_env, tiny, write_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -298,6 +298,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> No
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=temp_env(tmp_path),
     )
     status = out / "status.jsonl"
     deadline = time.monotonic() + 120
