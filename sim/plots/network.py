@@ -16,8 +16,11 @@ from matplotlib.lines import Line2D
 from sim.plots.style import new_axes, style
 from sim.world import CAMPS, KINDS
 
-#: Camp colours (Okabe-Ito, apart from the first regime colours where possible).
-CAMP_COLOURS: dict[str, str] = {"west": "#56B4E9", "nonaligned": "#999999", "east": "#CC79A7"}
+#: Camp colours: Okabe-Ito blue and orange (colour-blind safe) and a light grey, dark,
+#: middle and light in greyscale too (relative luminance 0.15, 0.42, 0.75), so the camps
+#: read in print (the earlier sky blue, grey and purple were 0.29 to 0.41). The figure
+#: shows no regime, so sharing two regime colours misleads no one.
+CAMP_COLOURS: dict[str, str] = {"west": "#0072B2", "nonaligned": "#E0E0E0", "east": "#E69F00"}
 #: State markers by kind.
 KIND_MARKERS: dict[str, str] = {"great_power": "s", "democracy": "o", "developing": "^"}
 #: Forum nodes.

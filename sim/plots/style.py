@@ -37,6 +37,20 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 #: Hatches of filled areas (bars) by the same order: greyscale tells the bars apart.
 HATCHES: tuple[str, ...] = ("", "////", "....", "xxxx", "\\\\", "++++", "oo", "--")
 
+
+def luminance(colour: str) -> float:
+    """Relative luminance of ``colour`` (WCAG 2: 0 black, 1 white): how light it prints in
+    greyscale.
+    """  # noqa: D205
+    from matplotlib.colors import to_rgb
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 #: Width of one column of a two-column journal page, inches (88 mm).
 COLUMN_WIDTH = 3.46
 

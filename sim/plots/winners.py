@@ -22,6 +22,7 @@ from sim.plots.data import (
 from sim.plots.style import (
     issue_label,
     issue_order,
+    luminance,
     metric_label,
     new_axes,
     regime_colour,
@@ -256,14 +257,7 @@ def _tests(table: pd.DataFrame) -> str:
 
 def text_colour(background: str) -> str:
     """Black or white, whichever reads better on ``background`` (WCAG luminance)."""
-    from matplotlib.colors import to_rgb
-
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in to_rgb(background))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "black" if luminance > 0.179 else "white"
+    return "black" if luminance(background) > 0.179 else "white"
 
 
 def _cell(x: float, y: float, colour: str, alpha: float = 1.0) -> Any:

@@ -233,6 +233,18 @@ def test_network_from_a_graph() -> None:
     assert [t.get_text() for t in ax.texts] == ["club"]
 
 
+def test_network_camps_read_in_greyscale() -> None:
+    # colour is not the only cue in print: the camps' fills differ in lightness, by at
+    # least 0.2 of relative luminance between any two
+    from itertools import combinations
+
+    from sim.plots.network import CAMP_COLOURS
+    from sim.plots.style import luminance
+
+    grey = sorted(luminance(c) for c in CAMP_COLOURS.values())
+    assert all(b - a >= 0.2 for a, b in combinations(grey, 2)), grey
+
+
 def test_network_from_a_model() -> None:
     from sim.model import MultilatModel
 
