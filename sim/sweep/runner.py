@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -158,6 +159,21 @@ def _new_manifest(spec: SweepSpec, design: pd.DataFrame, spec_path: str | None) 
         "counts": {"ok": 0, "failed": 0, "pending": len(design) * s.replicates},
         "sessions": [],
     }
+
+
+#: Seconds between progress updates written to a log (not a terminal, not a notebook).
+LOG_PROGRESS_INTERVAL = 30.0
+
+
+def progress_interval() -> float:
+    """Seconds between progress updates: tqdm's 0.1 on a terminal or in a notebook; in a
+    log file (a batch job, ``make run > log``), every :data:`LOG_PROGRESS_INTERVAL`, not
+    ten lines a second for hours (the bar's last state is written at the end either way).
+    """  # noqa: D205
+    if sys.stderr is None:
+        return LOG_PROGRESS_INTERVAL
+    terminal = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    return 0.1 if terminal or "ipykernel" in sys.modules else LOG_PROGRESS_INTERVAL
 
 
 def _todo(ok: np.ndarray, failed: np.ndarray, retry_failed: bool) -> Iterator[int]:
@@ -338,6 +354,7 @@ def _execute_locked(
         unit="run",
         desc=spec.name,
         dynamic_ncols=True,
+        mininterval=progress_interval(),
     )
     bar.set_postfix(counts, refresh=False)
     status = StatusLog(store.root / "status.jsonl")
