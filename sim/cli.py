@@ -38,7 +38,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from sim.entry import started
+from sim.entry import caused_by_interrupt, started
 from sim.files import StoreError, atomic_write, json_safe
 from sim.issues import ISSUE_NAMES, MIXED
 from sim.metrics import METRICS
@@ -112,11 +112,22 @@ class OneLineErrors(TyperGroup):
         started()  # Ctrl-C is now a KeyboardInterrupt, handled here (sim.entry)
         try:
             return super().invoke(ctx)
+        except Exception as exc:
+            # a Ctrl-C inside compiled code comes out as an error caused by it
+            if not caused_by_interrupt(exc):
+                raise
+            self._told(ctx)
+            raise KeyboardInterrupt from None  # Typer turns it into exit code 130
         except KeyboardInterrupt:
-            if not ctx.meta.get(INTERRUPT_TOLD):
-                sys.stderr.write("interrupted\n")
-                sys.stderr.flush()
+            self._told(ctx)
             raise  # Typer turns it into exit code 130
+
+    @staticmethod
+    def _told(ctx: Any) -> None:
+        """Say ``interrupted`` unless the command has told what a Ctrl-C left."""
+        if not ctx.meta.get(INTERRUPT_TOLD):
+            sys.stderr.write("interrupted\n")
+            sys.stderr.flush()
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the command line; in standalone mode, turn errors into one line."""

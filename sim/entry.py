@@ -5,7 +5,8 @@ builds the commands: a second or more on a cold start. A Ctrl-C in that time wou
 in a traceback; here it ends with one line and exit code 130, as a Ctrl-C later does.
 Nothing has been written by then. When a command begins (:func:`started`, called by
 :class:`sim.cli.OneLineErrors`), Ctrl-C is Python's KeyboardInterrupt again, which the
-command handles (a sweep keeps its finished runs: ``docs/sweep.md``).
+command handles (a sweep keeps its finished runs: ``docs/sweep.md``), also when it
+comes out of compiled code as another error caused by it (:func:`caused_by_interrupt`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ def started() -> None:
             signal.signal(signal.SIGINT, signal.default_int_handler)
     except ValueError:  # not the main thread
         pass
+
+
+def caused_by_interrupt(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is a KeyboardInterrupt or was raised because of one (its
+    ``__cause__`` or ``__context__``, at any depth).
+    """  # noqa: D205
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ if exc.__cause__ is not None else exc.__context__
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,6 +7,13 @@ collection; a KeyboardInterrupt raised there is printed as "Exception ignored" a
 dropped, and the sweep would go on to its end (seen once in about twenty Ctrl-Cs while
 a sweep started). :func:`watch_interrupts` notes every such signal, so that the sweep
 loop can act on one whose KeyboardInterrupt went astray (:meth:`InterruptWatch.check`).
+
+A Ctrl-C can also land while compiled code (the model's numba kernels) has called back
+into Python: the KeyboardInterrupt then comes out as a ``SystemError`` ("returned a
+result with an exception set") caused by it. :func:`sim.entry.caused_by_interrupt` tells it from a
+failure of the run, so that it stops the run, the sweep or the command like any Ctrl-C
+instead of being recorded as a failed run or printed as a traceback (it lives in
+:mod:`sim.entry`, which the command line imports without the sweep's modules).
 """  # noqa: D205
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.entry import caused_by_interrupt
 from sim.sweep.seeds import key_text, run_seed_sequence, spawn_key
 
 
@@ -127,6 +128,8 @@ def execute(job: Job) -> dict[str, Any]:
             _write_steps(model.metrics_array(), job, Path(job.steps_path))
         row.update(model.summary())
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+        if caused_by_interrupt(exc):  # a Ctrl-C inside compiled code: not the run's failure
+            raise KeyboardInterrupt from exc
         row["status"] = "failed"
         row["error"] = _one_line(f"{type(exc).__name__}: {exc}") or type(exc).__name__
         row["traceback"] = traceback.format_exc()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -300,6 +301,77 @@ def test_ctrl_c_during_a_run_prints_one_line() -> None:
     assert proc.returncode == 130, stderr
     lines = stderr.strip().splitlines()
     assert lines in (["interrupted"], ["interrupted while starting: nothing was written"])
+
+
+def _numba_interrupt() -> SystemError:
+    """What a Ctrl-C that lands while a compiled kernel calls back into Python (numba's
+    ``_numba_unpickle``) raises: a SystemError caused by a SystemError caused by the
+    KeyboardInterrupt (seen in a fresh clone's test run, printed as a traceback).
+    """  # noqa: D205
+    try:
+        try:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as exc:
+                raise SystemError("returned a result with an exception set") from exc
+        except SystemError as exc:
+            raise SystemError("returned a result with an exception set") from exc
+    except SystemError as exc:
+        return exc
+
+
+def test_an_interrupt_inside_compiled_code_is_told_from_a_failure() -> None:
+    from sim.entry import caused_by_interrupt
+
+    assert caused_by_interrupt(_numba_interrupt())
+    assert caused_by_interrupt(KeyboardInterrupt())
+    assert not caused_by_interrupt(ValueError("a failing run"))
+    assert not caused_by_interrupt(None)
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("raised while handling it")  # noqa: B904 - the context is the point
+    except RuntimeError as exc:
+        assert caused_by_interrupt(exc)
+    loop = ValueError("cause loop")
+    loop.__cause__ = loop
+    assert not caused_by_interrupt(loop)
+
+
+def test_an_interrupt_inside_compiled_code_stops_the_run_not_fails_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In this process (``--workers 1``) the Ctrl-C must stop the sweep, not be recorded
+    as a failed run that ``--resume`` would then skip.
+    """  # noqa: D205
+    from sim.model import MultilatModel
+    from sim.sweep.worker import Job, execute
+
+    def interrupted(self, steps=None):
+        raise _numba_interrupt()
+
+    monkeypatch.setattr(MultilatModel, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        execute(Job(0, 0, 0, {"steps": 5, "world": {"n_states": 12}}, {}, 1))
+
+
+def test_an_interrupt_inside_compiled_code_prints_one_line() -> None:
+    """``multilat run`` stopped by a Ctrl-C inside a kernel: 'interrupted', exit code 130."""
+    code = (
+        "import sim.cli\n"
+        f"exec({inspect.getsource(_numba_interrupt)!r})\n"
+        "def boom(*a, **k):\n"
+        "    raise _numba_interrupt()\n"
+        "sim.cli._run_model = boom\n"
+        "from sim.entry import main\n"
+        "main(['run', 'scenarios/baseline.toml', '--steps', '30'])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip().splitlines() == ["interrupted"], proc.stderr
 
 
 def test_files_reach_the_disk_before_their_rename(
