@@ -19,7 +19,8 @@ from sim.world import CAMPS, KINDS
 #: Camp colours: Okabe-Ito blue and orange (colour-blind safe) and a light grey, dark,
 #: middle and light in greyscale too (relative luminance 0.15, 0.42, 0.75), so the camps
 #: read in print (the earlier sky blue, grey and purple were 0.29 to 0.41). The figure
-#: shows no regime, so sharing two regime colours misleads no one.
+#: colours no regime (forums are white diamonds), so west and east sharing the charter's
+#: and the coalition's colours matches nothing in it.
 CAMP_COLOURS: dict[str, str] = {"west": "#0072B2", "nonaligned": "#E0E0E0", "east": "#E69F00"}
 #: State markers by kind.
 KIND_MARKERS: dict[str, str] = {"great_power": "s", "democracy": "o", "developing": "^"}
@@ -186,7 +187,16 @@ def fig_network(
                     )
         ax.set_axis_off()
         handles = [
-            Line2D([], [], marker="o", linestyle="none", color=c, label=name)
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markerfacecolor=c,
+                markeredgecolor="black",  # as the nodes: the light grey shows on white
+                markeredgewidth=0.3,
+                label=name,
+            )
             for name, c in CAMP_COLOURS.items()
         ]
         handles += [

@@ -50,12 +50,15 @@ def winners_table(
     NaN, ``clear`` false): a ranking of single runs is not a finding (PAPER.md#C18 is
     about the ranking's dependence on the problem, not about noise).
 
-    The test is ``paired`` (a t-test of the differences, seed by seed) where the two
-    regimes' runs share their seeds, one run per seed each, as a sweep with
+    The test is ``paired`` (a t-test of the differences, run by run) where every run of
+    the winner has a partner among the runner-up's that drew the same random numbers
+    (the same ``seed`` and ``spawn_key``, one run each), as a factorial sweep with
     ``common_random_numbers = true`` gives them: the same world and problems under both
     regimes, so the difference is the regime's alone (the same test as the C18 claim
-    check). Pairs with the metric undefined on either side are left out. Otherwise it
-    is ``Welch`` (unequal variances, unpaired).
+    check). Otherwise it is ``Welch`` (unequal variances, unpaired): without common
+    random numbers; where the metric is undefined in some runs, so that not every run
+    has its partner; where a cell holds several points of a regime (another factor
+    varied, or a sampled design's binned rivalry), whose runs share streams.
 
     Higher is better unless the metric's definition says ``better="lower"``. A sampled
     design's rivalry values are binned (:func:`sim.plots.data.rivalry_levels`;
@@ -66,8 +69,10 @@ def winners_table(
     require(runs, ["issue", "rivalry"])
     runs, binned = rivalry_levels(runs)
     lower = getattr(METRICS.get(metric), "better", "higher") == "lower"
-    values = runs.dropna(subset=[metric]).groupby(["issue", "rivalry", "regime"])[metric]
-    means = values.mean()
+    defined = runs.dropna(subset=[metric])
+    defined = defined.assign(**{STREAM: _streams(defined)})
+    cells = defined.groupby(["issue", "rivalry", "regime"])
+    means = cells[metric].mean()
     rows = []
     for (issue, rivalry), group in means.groupby(level=["issue", "rivalry"], sort=True):
         g = group.droplevel(["issue", "rivalry"]).sort_values(ascending=lower, kind="stable")
@@ -75,9 +80,9 @@ def winners_table(
         lead = abs(g.iloc[0] - g.iloc[1]) if len(g) > 1 else np.nan
         p_value, test = (
             _lead_p(
-                values.get_group((issue, rivalry, g.index[0])),
-                values.get_group((issue, rivalry, runner_up)),
-                runs.get("seed"),
+                cells.get_group((issue, rivalry, g.index[0])),
+                cells.get_group((issue, rivalry, runner_up)),
+                metric,
             )
             if runner_up is not None
             else (np.nan, "")
@@ -114,20 +119,38 @@ COLUMNS = (
 )
 
 
-def _lead_p(a: pd.Series, b: pd.Series, seeds: pd.Series | None) -> tuple[float, str]:
-    """The p-value of the lead of ``a`` over ``b`` (runs of one cell, indexed as the runs
-    frame) and the test that gave it: ``paired`` where the two share seeds (``seeds``,
-    the runs' seed column; one run per seed on each side), else ``Welch``.
+#: Column of the runs' random streams while :func:`winners_table` works.
+STREAM = "_stream"
+
+
+def _streams(runs: pd.DataFrame) -> pd.Series:
+    """Each run's random stream: its ``seed`` and ``spawn_key`` (a sweep's root seed and
+    the run's key, :mod:`sim.sweep.seeds`; either alone where only one is there), or
+    None where neither is. Two runs share a stream when they drew the same numbers: with
+    common random numbers, the same replicate of two points.
     """  # noqa: D205
-    if seeds is not None:
-        sa, sb = seeds.loc[a.index], seeds.loc[b.index]
-        if sa.is_unique and sb.is_unique and not set(sa).isdisjoint(sb):
-            # seed by seed, on the seeds both have (the metric defined on both sides)
-            diff = pd.Series(a.to_numpy(float), index=sa.to_numpy()) - pd.Series(
-                b.to_numpy(float), index=sb.to_numpy()
-            )
-            return _paired_p(diff.dropna().to_numpy(dtype=float)), "paired"
-    return _welch_p(a.to_numpy(dtype=float), b.to_numpy(dtype=float)), "Welch"
+    columns = [c for c in ("seed", "spawn_key") if c in runs.columns]
+    if not columns:
+        return pd.Series(None, index=runs.index, dtype=object)
+    stream = runs[columns[0]].astype(str)
+    for c in columns[1:]:
+        stream = stream + "|" + runs[c].astype(str)
+    return stream
+
+
+def _lead_p(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> tuple[float, str]:
+    """The p-value of the lead of ``a`` over ``b`` in ``metric`` (the runs of one cell
+    with their :data:`STREAM`) and the test that gave it: ``paired`` where the two have
+    the same streams, one run each (every run has its partner, so the mean difference is
+    the difference of the means), else ``Welch``.
+    """  # noqa: D205
+    sa, sb = a[STREAM], b[STREAM]
+    if sa.notna().all() and sa.is_unique and sb.is_unique and set(sa) == set(sb):
+        diff = pd.Series(a[metric].to_numpy(float), index=sa.to_numpy()) - pd.Series(
+            b[metric].to_numpy(float), index=sb.to_numpy()
+        )
+        return _paired_p(diff.to_numpy(dtype=float)), "paired"
+    return _welch_p(a[metric].to_numpy(dtype=float), b[metric].to_numpy(dtype=float)), "Welch"
 
 
 def _paired_p(diff: np.ndarray) -> float:
@@ -167,7 +190,7 @@ def fig_winners(
 
     PAPER.md#C18 at a glance: no single winner; which approach is best depends on the
     problem and on great-power rivalry. A cell whose lead is not clear (below ``margin``,
-    or not significant at ``level`` by a t-test over the cell's runs, paired seed by seed
+    or not significant at ``level`` by a t-test over the cell's runs, paired run by run
     under common random numbers, :func:`winners_table`) is pale and reads
     ``winner ≈ runner-up``: only a solid cell is a finding. Each cell is tested on its
     own (no correction for the number of cells), so among many cells a few solid ones

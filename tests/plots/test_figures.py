@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sim.metrics import METRICS
 from sim.plots import (
@@ -25,7 +28,7 @@ from sim.plots.style import OKABE_ITO, regime_colour
 from sim.regimes import REGIMES
 from sim.validation.claims import CLAIMS
 
-from .conftest import BASE, ISSUE_SHIFT, RIVALRY_SLOPE
+from .conftest import BASE, ISSUE_SHIFT, RIVALRY_SLOPE, TINY_FIGS
 
 PAPER_REGIMES = ["charter", "club", "concert", "coalition"]
 
@@ -149,15 +152,65 @@ def test_winners_pair_runs_that_share_their_seeds(runs: pd.DataFrame) -> None:
     assert set(unpaired["test"]) == {"Welch"}
     assert not unpaired["clear"].any() and unpaired["p_value"].min() > 0.05
     crn = shared.assign(seed=100 + shared["replicate"])
+    # and a little noise of the concert's own, so that scipy's test is what decides
+    crn["effectiveness"] += crn["regime"].eq("concert") * crn["replicate"].map(
+        {0: 0.013, 1: -0.004, 2: 0.001}
+    )
     paired = winners_table(crn)
     assert set(paired["test"]) == {"paired"}
     assert paired["clear"].all() and (paired["p_value"] < 0.05).all()
-    assert paired["lead"].to_numpy() == pytest.approx(0.2)
-    # a run with the metric undefined drops its pair, not the test
+    for row in paired.itertuples():
+        cell = crn[(crn["issue"] == row.issue) & (crn["rivalry"] == row.rivalry)]
+        a, b = (
+            cell[cell["regime"] == r].sort_values("seed")["effectiveness"]
+            for r in (row.winner, row.runner_up)
+        )
+        assert row.p_value == pytest.approx(stats.ttest_rel(a, b).pvalue)
+    # a run with the metric undefined leaves its partner alone: unpaired for that cell
     gap = crn.copy()
-    gap.loc[(gap["regime"] == "club") & (gap["replicate"] == 0), "effectiveness"] = np.nan
+    drop = (gap["regime"] == "club") & (gap["replicate"] == 0) & (gap["issue"] == "climate")
+    gap.loc[drop, "effectiveness"] = np.nan
     table = winners_table(gap)
-    assert set(table["test"]) == {"paired"} and table["p_value"].notna().all()
+    assert set(table.loc[table["issue"] == "climate", "test"]) == {"Welch"}
+    assert set(table.loc[table["issue"] == "pandemic", "test"]) == {"paired"}
+    # a frame whose index repeats (two frames concatenated) pairs all the same
+    doubled = pd.concat([crn[crn["issue"] == "climate"], crn[crn["issue"] == "pandemic"]])
+    doubled.index = [i % 10 for i in range(len(doubled))]
+    assert set(winners_table(doubled)["test"]) == {"paired"}
+
+
+def test_winners_of_a_sweep_with_common_random_numbers_are_paired(tmp_path: Path) -> None:
+    """A real sweep: the runs of a replicate share ``seed`` and ``spawn_key`` across
+    regimes with common random numbers, and not without.
+    """  # noqa: D205
+    from sim.results import load
+    from sim.sweep import run
+
+    spec = {
+        **TINY_FIGS,
+        "sweep": {**TINY_FIGS["sweep"], "replicates": 3, "common_random_numbers": True},
+    }
+    run(spec, out=tmp_path / "crn", workers=1, progress=False)
+    table = winners_table(load(tmp_path / "crn"))
+    assert set(table["test"]) == {"paired"}
+    runs = load(tmp_path / "crn").runs
+    for row in table.itertuples():
+        cell = runs[(runs["issue"] == row.issue) & (runs["rivalry"] == row.rivalry)]
+        a, b = (
+            cell[cell["regime"] == r].sort_values("replicate")["effectiveness"]
+            for r in (row.winner, row.runner_up)
+        )
+        expected = stats.ttest_rel(a, b).pvalue
+        if np.isfinite(expected):
+            assert row.p_value == pytest.approx(expected)
+
+
+def test_winners_of_a_sweep_without_common_random_numbers_are_unpaired(
+    tiny_results: Path,
+) -> None:
+    from sim.results import load
+
+    assert set(winners_table(load(tiny_results))["test"]) == {"Welch"}
 
 
 def test_winners_legend_names_the_test(runs: pd.DataFrame) -> None:
@@ -165,8 +218,16 @@ def test_winners_legend_names_the_test(runs: pd.DataFrame) -> None:
         effectiveness=runs["effectiveness"]
         + runs["regime"].eq("concert") * (runs["replicate"] - 1) * 1.0
     )
-    for seeds, name in ((range(len(noisy)), "(Welch)"), (noisy["replicate"], "(paired t)")):
-        ax = fig_winners(noisy.assign(seed=seeds))
+    # one club run undefined in climate: that cell unpaired, the others paired
+    mixed = noisy.assign(seed=noisy["replicate"])
+    gone = (mixed["regime"] == "club") & (mixed["replicate"] == 0) & (mixed["issue"] == "climate")
+    mixed.loc[gone, "effectiveness"] = np.nan
+    for frame, name in (
+        (noisy.assign(seed=range(len(noisy))), "(Welch)"),
+        (noisy.assign(seed=noisy["replicate"]), "(paired t)"),
+        (mixed, "(t-test)"),
+    ):
+        ax = fig_winners(frame)
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert labels[-1].endswith(name), labels
 
