@@ -14,6 +14,7 @@ is done (failed ones too with ``retry_failed``); at the end of every session
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import traceback
@@ -165,15 +166,23 @@ def _new_manifest(spec: SweepSpec, design: pd.DataFrame, spec_path: str | None) 
 LOG_PROGRESS_INTERVAL = 30.0
 
 
-def progress_interval() -> float:
-    """Seconds between progress updates: tqdm's 0.1 on a terminal or in a notebook; in a
-    log file (a batch job, ``make run > log``), every :data:`LOG_PROGRESS_INTERVAL`, not
-    ten lines a second for hours (the bar's last state is written at the end either way).
+def progress_timing() -> dict[str, float]:
+    """The timing of the sweep's tqdm bar: tqdm's own (updates up to ten a second) on a
+    terminal or in a notebook; in a log file (a batch job, ``multilat sweep ... > log``)
+    an update every :data:`LOG_PROGRESS_INTERVAL` seconds, not ten lines a second for
+    hours (the bar's last state is written at the end either way). A
+    ``TQDM_MININTERVAL`` in the environment is the user's choice and is left to tqdm.
     """  # noqa: D205
-    if sys.stderr is None:
-        return LOG_PROGRESS_INTERVAL
-    terminal = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    return 0.1 if terminal or "ipykernel" in sys.modules else LOG_PROGRESS_INTERVAL
+    if "TQDM_MININTERVAL" in os.environ:
+        return {}
+    try:
+        terminal = sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
+        terminal = False
+    if terminal or "ipykernel" in sys.modules:
+        return {}
+    # maxinterval too: tqdm's monitor would otherwise refresh every 10 s
+    return {"mininterval": LOG_PROGRESS_INTERVAL, "maxinterval": LOG_PROGRESS_INTERVAL}
 
 
 def _todo(ok: np.ndarray, failed: np.ndarray, retry_failed: bool) -> Iterator[int]:
@@ -354,7 +363,7 @@ def _execute_locked(
         unit="run",
         desc=spec.name,
         dynamic_ncols=True,
-        mininterval=progress_interval(),
+        **progress_timing(),
     )
     bar.set_postfix(counts, refresh=False)
     status = StatusLog(store.root / "status.jsonl")
