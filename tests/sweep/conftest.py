@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +50,23 @@ def serial_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temporary folder with a short path, removed afterwards, for the TMPDIR of a CLI
+    subprocess killed on purpose: multiprocessing's ``pymp-*`` folder, which a killed
+    sweep cannot remove, goes there instead of the machine's ``/tmp``. Short, because
+    the fork server's socket lives in it and a Unix socket's path has at most 107 bytes
+    (104 on macOS), which a folder under pytest's ``tmp_path`` can come near.
+    """  # noqa: D205
+    path = Path(tempfile.mkdtemp(prefix="mlt-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def temp_env(tmp: Path | None) -> dict[str, str] | None:
-    """The environment for a CLI subprocess whose temporary files go under ``tmp/tmp``
-    (a sweep killed on purpose leaves multiprocessing's ``pymp-*`` folder behind: there,
-    not in the machine's ``/tmp``); None (inherit) without ``tmp``.
+    """The environment for a CLI subprocess with ``TMPDIR`` set to ``tmp``
+    (:func:`short_tmp`); None (inherit) without ``tmp``.
     """  # noqa: D205
     if tmp is None:
         return None
-    (tmp / "tmp").mkdir(exist_ok=True)
-    return {**os.environ, "TMPDIR": str(tmp / "tmp")}
+    return {**os.environ, "TMPDIR": str(tmp)}

@@ -171,8 +171,8 @@ def start_cli(*args: str, tmp: Path | None = None) -> subprocess.Popen:
     """``python -m sim ARGS`` (started as the ``multilat`` script is: :mod:`sim.entry`) in
     its own process group, to be signalled as a terminal's Ctrl-C signals it.
 
-    With ``tmp``, its temporary files (multiprocessing's ``pymp-*`` folders, which a
-    killed sweep cannot remove) go under ``tmp`` instead of the machine's ``/tmp``.
+    With ``tmp`` (:func:`~tests.sweep.conftest.short_tmp`), its temporary files
+    (multiprocessing's ``pymp-*`` folders, which a killed sweep cannot remove) go there.
     """  # noqa: D205
     return subprocess.Popen(
         [sys.executable, "-m", "sim", *args],
@@ -187,11 +187,13 @@ def start_cli(*args: str, tmp: Path | None = None) -> subprocess.Popen:
     )
 
 
-def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, Path]:
+def start_long_sweep(
+    tmp_path: Path, short_tmp: Path, *options: str
+) -> tuple[subprocess.Popen, Path]:
     spec = write_spec(tmp_path / "long.toml", LONG)
     out = tmp_path / "long"
     proc = start_cli(
-        "sweep", str(spec), "--out", str(out), *options, "--workers", "2", tmp=tmp_path
+        "sweep", str(spec), "--out", str(out), *options, "--workers", "2", tmp=short_tmp
     )
     status = out / "status.jsonl"
     deadline = time.monotonic() + 120
@@ -204,8 +206,8 @@ def start_long_sweep(tmp_path: Path, *options: str) -> tuple[subprocess.Popen, P
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 @pytest.mark.slow
-def test_workers_end_when_the_sweep_is_killed(tmp_path: Path) -> None:
-    proc, _ = start_long_sweep(tmp_path, "--quiet")
+def test_workers_end_when_the_sweep_is_killed(tmp_path: Path, short_tmp: Path) -> None:
+    proc, _ = start_long_sweep(tmp_path, short_tmp, "--quiet")
     workers = descendants(proc.pid)
     try:
         assert workers, "the sweep has no worker processes"
@@ -222,8 +224,8 @@ def test_workers_end_when_the_sweep_is_killed(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path: Path) -> None:
-    proc, out = start_long_sweep(tmp_path)
+def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path: Path, short_tmp: Path) -> None:
+    proc, out = start_long_sweep(tmp_path, short_tmp)
     proc.terminate()
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr  # as after Ctrl-C
@@ -254,7 +256,9 @@ def test_bad_scheduler_options_exit_2_in_one_line(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.3, 0.8, 1.2, 1.6, 2.4])
-def test_ctrl_c_at_any_moment_of_the_start_prints_one_line(tmp_path: Path, delay: float) -> None:
+def test_ctrl_c_at_any_moment_of_the_start_prints_one_line(
+    tmp_path: Path, short_tmp: Path, delay: float
+) -> None:
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while Python
     imports the model, while the spec is read, while the fork server and the workers
     start, or once runs are going: one line, never a traceback, exit code 130. How far
@@ -262,7 +266,7 @@ def test_ctrl_c_at_any_moment_of_the_start_prints_one_line(tmp_path: Path, delay
     """  # noqa: D205
     spec = write_spec(tmp_path / "long.toml", LONG)
     proc = start_cli(
-        "sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "2", tmp=tmp_path
+        "sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "2", tmp=short_tmp
     )
     time.sleep(delay)
     os.killpg(proc.pid, signal.SIGINT)
@@ -434,11 +438,13 @@ def test_closing_now_stops_the_runs_in_progress() -> None:
 
 
 @pytest.mark.slow
-def test_a_second_ctrl_c_cannot_cut_the_writing_of_what_has_finished(tmp_path: Path) -> None:
+def test_a_second_ctrl_c_cannot_cut_the_writing_of_what_has_finished(
+    tmp_path: Path, short_tmp: Path
+) -> None:
     """Ctrl-C pressed twice: the second waits until the finished runs are written out
     (it cut that short: counts of 0, no runs.parquet, rows lost, at times a hang).
     """  # noqa: D205
-    proc, out = start_long_sweep(tmp_path)
+    proc, out = start_long_sweep(tmp_path, short_tmp)
     os.killpg(proc.pid, signal.SIGINT)
     time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)

@@ -288,7 +288,7 @@ KILLED.update(steps=40, burn_in=5)
 
 
 @pytest.mark.slow
-def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> None:
+def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path, short_tmp: Path) -> None:
     spec = write_spec(tmp_path / "killed.toml", KILLED)
     out = tmp_path / "killed"
     proc = subprocess.Popen(
@@ -298,7 +298,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> No
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        env=temp_env(tmp_path),
+        env=temp_env(short_tmp),
     )
     status = out / "status.jsonl"
     deadline = time.monotonic() + 120
