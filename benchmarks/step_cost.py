@@ -10,16 +10,17 @@ block``, the default): ``--block`` consecutive model steps, each timed, then as 
 consecutive ``shuffle_do`` calls, timed together, and so on, so that machine noise hits
 both alike and each is timed as it runs, a step after a step and a ``shuffle_do`` after a
 ``shuffle_do`` (the first of each block after the other's block, for both alike).
-``--interleave step`` is the method of the rounds before 29 Nov 2026: every timed model
-step follows a timed block of ``shuffle_do`` calls (about ``--shuffle-block`` seconds),
-so each model step starts with caches the ``shuffle_do`` loop has just filled with its
-own data while ``shuffle_do`` is timed warm, in a loop of its own; it reads 10 to 15 %
-higher at 200 states. Each
-(regime, n, seed) is repeated ``--repeats`` times (the run is seeded, so every repeat
-does the same work) and each step's median over the repeats is kept; the model's time
-per step is the mean over steps, then over ``--seeds`` (different seeds give different
-problem streams, i.e. different workloads). ``shuffle_do``'s time is the median of its
-blocks.
+``--interleave step`` is the interleaving of the rounds before 29 Nov 2026: every timed
+model step follows a timed block of ``shuffle_do`` calls (about ``--shuffle-block``
+seconds), so each model step starts with caches the ``shuffle_do`` loop has just filled
+with its own data while ``shuffle_do`` is timed warm, in a loop of its own; it read about
+10 to 25 % higher at 200 states (docs/performance.md). Each (regime, n, seed) is
+repeated ``--repeats`` times (the run is seeded, so every repeat does the same work).
+The ratio is taken step by step: each step's time over the time per ``shuffle_do`` call
+of the block next to it, the median over the repeats, then the mean over steps and over
+``--seeds`` (different seeds give different problem streams, i.e. different workloads).
+The table also shows the model's mean time per step (each step's median over the
+repeats) and ``shuffle_do``'s median over its blocks.
 
 Printed:
 
