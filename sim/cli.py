@@ -97,6 +97,10 @@ def _fail(message: str, exit_code: int) -> None:
     sys.exit(exit_code)
 
 
+def _ignore_unraisable(unraisable: Any) -> None:
+    """A :data:`sys.unraisablehook` that prints nothing (after a Ctrl-C, :class:`OneLineErrors`)."""
+
+
 class OneLineErrors(TyperGroup):
     """A Typer group whose errors are one ``error:`` line on stderr, never a traceback.
 
@@ -124,10 +128,18 @@ class OneLineErrors(TyperGroup):
 
     @staticmethod
     def _told(ctx: Any) -> None:
-        """Say ``interrupted`` unless the command has told what a Ctrl-C left."""
+        """Say ``interrupted`` unless the command has told what a Ctrl-C left; then keep
+        the objects the Ctrl-C left half made from printing as the process ends.
+
+        A Ctrl-C can cut numba (llvmlite) in the middle of compiling a kernel; at exit,
+        the destructors of what it left fail ("Exception ignored in:
+        <function OutputString.__del__ ...>" and a traceback, seen in a fresh clone's
+        test run). The command is over and has said so: such errors are noise then.
+        """
         if not ctx.meta.get(INTERRUPT_TOLD):
             sys.stderr.write("interrupted\n")
             sys.stderr.flush()
+        sys.unraisablehook = _ignore_unraisable
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the command line; in standalone mode, turn errors into one line."""

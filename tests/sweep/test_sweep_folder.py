@@ -378,6 +378,30 @@ def test_an_interrupt_inside_compiled_code_prints_one_line() -> None:
     assert proc.stderr.strip().splitlines() == ["interrupted"], proc.stderr
 
 
+def test_what_a_ctrl_c_leaves_half_made_does_not_print_as_the_process_ends() -> None:
+    """A Ctrl-C while numba compiles leaves objects whose destructors fail at exit
+    ("Exception ignored in: <function OutputString.__del__ ...>", a traceback): after
+    'interrupted' the process ends quietly.
+    """  # noqa: D205
+    code = (
+        "import sim.cli\n"
+        "class HalfMade:\n"
+        "    def __del__(self):\n"
+        "        raise RuntimeError('destructor of a half-made object')\n"
+        "def boom(*a, **k):\n"
+        "    sim.cli.LEFT = HalfMade()\n"
+        "    raise KeyboardInterrupt\n"
+        "sim.cli._run_model = boom\n"
+        "from sim.entry import main\n"
+        "main(['run', 'scenarios/baseline.toml', '--steps', '30'])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip().splitlines() == ["interrupted"], proc.stderr
+
+
 def test_files_reach_the_disk_before_their_rename(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
