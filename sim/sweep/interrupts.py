@@ -10,10 +10,10 @@ loop can act on one whose KeyboardInterrupt went astray (:meth:`InterruptWatch.c
 
 A Ctrl-C can also land while compiled code (the model's numba kernels) has called back
 into Python: the KeyboardInterrupt then comes out as a ``SystemError`` ("returned a
-result with an exception set") caused by it. :func:`sim.entry.caused_by_interrupt` tells it from a
-failure of the run, so that it stops the run, the sweep or the command like any Ctrl-C
-instead of being recorded as a failed run or printed as a traceback (it lives in
-:mod:`sim.entry`, which the command line imports without the sweep's modules).
+result with an exception set") caused by it. :func:`sim.entry.caused_by_interrupt`
+tells it from a failure of the run, so that it stops the run, the sweep or the command
+like any Ctrl-C instead of being recorded as a failed run or printed as a traceback (it
+lives in :mod:`sim.entry`, which the command line imports without the sweep's modules).
 """  # noqa: D205
 
 from __future__ import annotations
