@@ -360,19 +360,25 @@ def test_an_interrupt_inside_compiled_code_stops_the_run_not_fails_it(
         execute(Job(0, 0, 0, {"steps": 5, "world": {"n_states": 12}}, {}, 1))
 
 
+def run_interrupted(boom: str) -> subprocess.CompletedProcess[str]:
+    """``multilat run`` in a process of its own, its model run replaced by ``boom``
+    (source code defining ``boom(*a, **k)``, which raises as a Ctrl-C would).
+    """  # noqa: D205
+    code = (
+        f"import sim.cli\n{boom}\nsim.cli._run_model = boom\nfrom sim.entry import main\n"
+        "main(['run', 'scenarios/baseline.toml', '--steps', '30'])\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
 def test_an_interrupt_inside_compiled_code_prints_one_line() -> None:
     """``multilat run`` stopped by a Ctrl-C inside a kernel: 'interrupted', exit code 130."""
-    code = (
-        "import sim.cli\n"
+    proc = run_interrupted(
         f"exec({inspect.getsource(_numba_interrupt)!r})\n"
         "def boom(*a, **k):\n"
         "    raise _numba_interrupt()\n"
-        "sim.cli._run_model = boom\n"
-        "from sim.entry import main\n"
-        "main(['run', 'scenarios/baseline.toml', '--steps', '30'])\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.strip().splitlines() == ["interrupted"], proc.stderr
@@ -383,20 +389,13 @@ def test_what_a_ctrl_c_leaves_half_made_does_not_print_as_the_process_ends() -> 
     ("Exception ignored in: <function OutputString.__del__ ...>", a traceback): after
     'interrupted' the process ends quietly.
     """  # noqa: D205
-    code = (
-        "import sim.cli\n"
+    proc = run_interrupted(
         "class HalfMade:\n"
         "    def __del__(self):\n"
         "        raise RuntimeError('destructor of a half-made object')\n"
         "def boom(*a, **k):\n"
         "    sim.cli.LEFT = HalfMade()\n"
         "    raise KeyboardInterrupt\n"
-        "sim.cli._run_model = boom\n"
-        "from sim.entry import main\n"
-        "main(['run', 'scenarios/baseline.toml', '--steps', '30'])\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.strip().splitlines() == ["interrupted"], proc.stderr
