@@ -109,7 +109,7 @@ def sensitivity(
     points = int(plan["sample"].nunique())
     replicates = int(manifest.get("replicates") or runs.groupby("point_id").size().max())
     method, indices = METHODS[kind]
-    second_order = bool(manifest.get("spec", {}).get("sweep", {}).get("second_order", False))
+    second_order = bool(design.get("second_order"))
     seed = bootstrap_seed(int(manifest.get("root_seed", 0)) if seed is None else seed)
     # every combination of levels of the design, whether or not any of its runs finished;
     # all checked before any is analysed

@@ -108,10 +108,15 @@ def more(
     )
 
 
+def _differences(runs: Runs, metric: str, high: Cell, low: Cell) -> np.ndarray:
+    """``high - low`` seed by seed (common random numbers), seeds undefined on a side left out."""
+    diff = _values(runs, high, metric) - _values(runs, low, metric)
+    return diff[~np.isnan(diff)]
+
+
 def paired(runs: Runs, metric: str, high: Cell, low: Cell, margin: float, share: float) -> Check:
     """Paired over seeds: ``high - low`` has mean > ``margin`` and is positive in ``share``."""
-    diff = _values(runs, high, metric) - _values(runs, low, metric)
-    diff = diff[~np.isnan(diff)]
+    diff = _differences(runs, metric, high, low)
     need = math.ceil(share * len(diff))
     wins = int((diff > 0).sum())
     d = estimate(diff)
@@ -396,10 +401,9 @@ def _c18(runs: Runs) -> list[Check]:
             ((runs.mean(r, issue, rivalry, "effectiveness"), r) for r in PAPER), reverse=True
         )
         (best, name), (second, runner_up) = ranked[0], ranked[1]
-        diff = _values(runs, (name, issue, rivalry), "effectiveness") - _values(
-            runs, (runner_up, issue, rivalry), "effectiveness"
+        lead = estimate(
+            _differences(runs, "effectiveness", (name, issue, rivalry), (runner_up, issue, rivalry))
         )
-        lead = estimate(diff[~np.isnan(diff)])
         if best > second + 0.02 and lead.low > 0 and name not in winners:
             winners.append(name)
     return [
